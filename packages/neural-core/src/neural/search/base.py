@@ -1,0 +1,124 @@
+"""The searcher interface: proposes points; the core owns the trial loop.
+
+A searcher plugin returns its :class:`Searcher` subclass from the
+``neural_register_searchers`` hook. The trial runner (``neural.search.runner``)
+drives every searcher the same way, so parallel workers, persistence, progress,
+failure policy and resume behave alike for all of them:
+
+1. ``searcher = Cls(space, settings)`` once per study.
+2. :meth:`Searcher.restore` with the trials already in the results file
+   (``--resume``), before the first ``ask``.
+3. Repeatedly: :meth:`ask` → a :class:`Proposal` (None when the space is
+   exhausted or the study's budget is used); the trial trains and calls
+   :meth:`report` after every epoch (True: prune it); then :meth:`tell` with
+   the :class:`Outcome`. With ``--parallel N`` up to N proposals are open at
+   once.
+4. :meth:`close` at the end (also after Ctrl-C).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from neural.space.space import SearchSpace
+
+COMPLETE = "complete"
+PRUNED = "pruned"
+FAILED = "failed"
+
+
+@dataclass
+class SearchSettings:
+    """Everything a searcher may need besides the space.
+
+    ``method`` is ``random``, ``bayesian``, ``grid`` or another method the
+    searcher lists; ``direction`` ``minimize`` or ``maximize``; ``seed`` the
+    study seed; ``n_trials`` the budget; ``grid_points`` the number of points
+    a grid puts on a continuous range; ``pruner`` ``median``/``hyperband``/``none``;
+    ``sampler`` a searcher-specific sampler name; ``storage``/``study_name``
+    a persistent or shared study (searchers that support it).
+    """
+
+    method: str = "random"
+    direction: str = "minimize"
+    seed: int = 0
+    n_trials: int = 10
+    grid_points: int = 5
+    pruner: str = "none"
+    sampler: str | None = None
+    storage: str | None = None
+    study_name: str | None = None
+    max_epochs: int = 1
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Proposal:
+    """A point to evaluate. ``number`` is the trial number (0-based, unique in the study);
+    ``handle`` is the searcher's own object for the trial (an Optuna trial, ...)."""
+
+    number: int
+    params: dict[str, Any]
+    handle: Any = None
+
+
+@dataclass
+class Outcome:
+    """How a trial ended: ``state`` is complete, pruned or failed; ``value`` the
+    objective (None when failed); ``intermediate`` the per-epoch objective values."""
+
+    state: str
+    value: float | None = None
+    intermediate: list[float] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class PastTrial:
+    """A finished trial from the results file, given to :meth:`Searcher.restore`."""
+
+    number: int
+    params: dict[str, Any]
+    outcome: Outcome
+
+
+class Searcher(ABC):
+    """Proposes points of a :class:`SearchSpace`.
+
+    ``name`` is unique among installed searchers (``--searcher NAME``);
+    ``methods`` the ``search_method`` values it implements; ``priority`` picks
+    the best installed searcher for a method (higher wins; core's own are 0).
+    """
+
+    name: ClassVar[str]
+    methods: ClassVar[frozenset[str]]
+    priority: ClassVar[int] = 0
+
+    def __init__(self, space: SearchSpace, settings: SearchSettings) -> None:
+        self.space = space
+        self.settings = settings
+
+    @abstractmethod
+    def ask(self) -> Proposal | None:
+        """Return the next point, or None when there is nothing left to try."""
+
+    def report(self, proposal: Proposal, step: int, value: float) -> bool:
+        """Record the objective after epoch ``step``; return True to prune. Default: never prune."""
+        return False
+
+    @abstractmethod
+    def tell(self, proposal: Proposal, outcome: Outcome) -> None:
+        """Record how the trial of ``proposal`` ended."""
+
+    def restore(self, trials: list[PastTrial]) -> None:
+        """Load trials finished in an earlier run (``--resume``). Default: ignore them."""
+
+    def close(self) -> None:
+        """Called once when the search ends (also after Ctrl-C)."""
+
+    def describe(self) -> dict[str, Any]:
+        """Settings worth writing into the results file (sampler defaults, ...)."""
+        return {"searcher": self.name, "method": self.settings.method}
