@@ -1,0 +1,181 @@
+"""``neural check FILE``: parse and check a file, show its layers and its search space.
+
+Prints, at the nominal point (every choice at its first option, every range at
+its low bound): a table of layers with output shapes and parameter counts,
+marking the rows that change with the hyperparameters; the total; then the
+search space (each parameter's kind, values or bounds and source line) and its
+grid size. Warnings go to stderr. Any error in the file: every diagnostic is
+printed and the exit status is 1.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+from rich.table import Table
+from rich.text import Text
+
+from neural.cli import output
+from neural.errors import NeuralError
+
+if TYPE_CHECKING:
+    from neural.model import ConcreteModel, LayerConfig, Shape
+    from neural.space.params import Param
+    from neural.space.space import SearchSpace
+
+#: How many other values of each parameter are tried to find the layers that depend on it.
+_PROBES_PER_PARAM = 2
+
+
+@click.command("check")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def check_command(file: Path) -> None:
+    """Check a file; show layers, shapes and search space.
+
+    Parses FILE and runs every check, then prints each layer's output shape
+    and parameter count at the nominal point (first choice, low end of each
+    range; * marks the rows that change with a hyperparameter), the search
+    space and its grid size. With any error in the file, prints them all and
+    exits 1.
+    """
+    from neural.program import load_program
+
+    if not file.is_file():
+        raise NeuralError(f"cannot read {file}: no such file; check the path")
+    program = load_program(file)
+    space = program.space
+    model = space.bind(space.nominal_point())
+    console = output.stdout()
+    console.print(Text(f"network {model.name}", style="bold"), Text(f"({file})", style="dim"))
+    varying = hpo_dependent_layers(space, model)
+    console.print(layer_table(model, varying))
+    total = f"Total parameters: {model.param_count:,}"
+    if varying:
+        total += " (at the nominal point: first choice, low end of each range; * marks rows that vary)"
+    console.print(total)
+    console.print()
+    if len(space):
+        grid_points = model.train.grid_points
+        console.print(space_table(space, grid_points))
+        console.print(space_summary(space, model))
+    else:
+        console.print("No hyperparameters to search.")
+    for warning in program.warnings:
+        output.stderr().print(output.styled_report(warning.render(program.source, program.filename)))
+    console.print(Text(f"{file}: no errors", style="green"))
+
+
+def layer_table(model: ConcreteModel, varying: set[str]) -> Table:
+    """The layers of ``model``: #, layer, name, output shape, parameters (``*`` on HPO-dependent rows)."""
+    table = Table(title="Layers", title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("layer")
+    table.add_column("name")
+    table.add_column("output shape")
+    table.add_column("parameters", justify="right")
+    table.add_column("hpo", justify="center")
+    table.add_row("", "Input", "input", format_shape(model.input_shape), "0", "")
+    for index, layer in enumerate(model.layers, start=1):
+        table.add_row(
+            str(index),
+            layer.kind,
+            layer.name,
+            format_shape(layer.output_shape),
+            f"{layer.param_count:,}",
+            "*" if layer.name in varying else "",
+        )
+    return table
+
+
+def space_table(space: SearchSpace, grid_points: int) -> Table:
+    """The search space: parameter, kind, values or bounds, source line, grid points."""
+    table = Table(title="Search space", title_justify="left")
+    table.add_column("parameter")
+    table.add_column("kind")
+    table.add_column("values")
+    table.add_column("line", justify="right")
+    table.add_column("grid", justify="right")
+    for param in space.params:
+        table.add_row(
+            param.name,
+            param.kind,
+            describe_values(param),
+            str(param.span.line) if param.span.line else "",
+            str(param.cardinality(grid_points)),
+        )
+    return table
+
+
+def space_summary(space: SearchSpace, model: ConcreteModel) -> str:
+    """One line: how many parameters, the grid size, and how the search will run."""
+    grid_points = model.train.grid_points
+    continuous = [p.name for p in space.params if not p.is_categorical and p.step is None]
+    size = f"{space.size(grid_points):,}"
+    note = f" ({grid_points} points on each continuous range)" if continuous else ""
+    count = len(space)
+    return (
+        f"{count} hyperparameter{'s' if count != 1 else ''}; grid size {size}{note}; "
+        f"search_method {model.train.search_method!r}, n_trials {model.train.n_trials}"
+    )
+
+
+def describe_values(param: Param) -> str:
+    """A parameter's options or bounds as written: ``32, 64`` / ``0.3 … 0.7 step 0.1`` / ``1e-4 … 1e-2 log``."""
+    from neural.lang.values import format_value
+
+    if param.kind == "choice":
+        return ", ".join(format_value(choice) for choice in param.choices)
+    if param.kind == "custom":
+        return ", ".join(repr(label) for label in param.labels)
+    bounds = f"{format_value(param.low)} … {format_value(param.high)}"
+    if param.step is not None:
+        bounds += f" step {format_value(param.step)}"
+    if param.log:
+        bounds += " log"
+    elif param.is_int and param.step is None:
+        bounds += " integers"
+    return bounds
+
+
+def format_shape(shape: Shape) -> str:
+    """``(26, 26, 32)``; a 1-D shape as ``(128,)``, as ``input:`` is written."""
+    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def hpo_dependent_layers(space: SearchSpace, nominal: ConcreteModel) -> set[str]:
+    """Names of the layers whose parameters, output shape or parameter count
+    change when a hyperparameter moves away from the nominal point.
+
+    Each parameter is moved, alone, to up to two other grid values (the last
+    and the second); points where the model is invalid are skipped.
+    """
+    base = {layer.name: _signature(layer) for layer in nominal.layers}
+    point = space.nominal_point()
+    varying: set[str] = set()
+    for param in space.params:
+        for value in _probe_values(param, nominal.train.grid_points):
+            try:
+                model = space.bind({**point, param.name: value})
+            except NeuralError:  # this value is invalid with the others at nominal: nothing to compare
+                continue
+            for layer in model.layers:
+                if base.get(layer.name) != _signature(layer):
+                    varying.add(layer.name)
+            varying.update(name for name in base if name not in {layer.name for layer in model.layers})
+    return varying
+
+
+def _probe_values(param: Param, grid_points: int) -> list[Any]:
+    values = list(param.grid_values(grid_points))
+    probes: list[Any] = []
+    for value in (values[-1:] + values[1:2])[:_PROBES_PER_PARAM]:
+        if value not in probes and value != values[0]:
+            probes.append(value)
+    return probes
+
+
+def _signature(layer: LayerConfig) -> tuple[Any, ...]:
+    return (repr(sorted(layer.params.items())), layer.output_shape, layer.param_count)
+
