@@ -1,0 +1,106 @@
+"""``TorchBackend``: ``--backend pytorch`` (alias ``torch``).
+
+Registered by :mod:`neural_backend_torch.plugin`. ``generate`` writes the
+module; ``train`` executes that same source and trains with its ``train``
+function, so what ``neural compile`` writes is exactly what ``neural run``
+and every HPO trial train.
+"""
+
+from __future__ import annotations
+
+import time
+import types
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from neural.backends.base import Backend, NullReporter, Reporter, TrainData, TrainResult
+from neural.errors import NeuralError
+from neural_backend_torch.codegen import generate_module
+
+if TYPE_CHECKING:
+    from neural.model import ConcreteModel
+
+
+def load_generated_module(source: str, network_name: str) -> types.ModuleType:
+    """Execute generated ``source`` as a fresh module named ``neural_generated.<network_name>``.
+
+    The code object's file name is ``<neural:NAME>``, so a traceback points at
+    the generated code. Called by :meth:`TorchBackend.train` (and by tests).
+    """
+    module = types.ModuleType(f"neural_generated.{network_name}")
+    module.__file__ = f"<neural:{network_name}>"
+    exec(compile(source, f"<neural:{network_name}>", "exec"), module.__dict__)
+    return module
+
+
+class TorchBackend(Backend):
+    """PyTorch code generation and training (CPU; GPU when the user's torch has one)."""
+
+    name = "pytorch"
+    aliases = ("torch",)
+    model_suffix = ".pt"
+
+    def generate(self, model: ConcreteModel) -> str:
+        """The standalone module's source for ``model``; same model, same bytes."""
+        return generate_module(model)
+
+    def train(
+        self,
+        model: ConcreteModel,
+        data: TrainData,
+        *,
+        reporter: Reporter | None = None,
+        seed: int = 0,
+        threads: int | None = None,
+    ) -> TrainResult:
+        """Train ``model`` with the generated module's ``train`` and return the result.
+
+        ``reporter.on_epoch_end`` gets every epoch's metrics; True stops the run
+        (``pruned=True``). When the reporter also has ``on_batch_end(done, total)``
+        it follows the batches (for a progress bar). ``threads`` sets
+        ``torch.set_num_threads`` for this process. A diverged run (NaN loss)
+        raises NeuralError.
+        """
+        import torch
+
+        if threads:
+            torch.set_num_threads(threads)
+        reporter = reporter or NullReporter()
+        module = load_generated_module(self.generate(model), model.name)
+        torch.manual_seed(seed)
+        network = module.build_model()
+        started = time.perf_counter()
+        try:
+            history: dict[str, Any] = module.train(
+                network,
+                data.x_train,
+                data.y_train,
+                data.x_val,
+                data.y_val,
+                epochs=model.train.epochs,
+                batch_size=model.train.batch_size,
+                callback=reporter.on_epoch_end,
+                on_batch=getattr(reporter, "on_batch_end", None),
+                seed=seed,
+            )
+        except FloatingPointError as error:
+            raise NeuralError(f"{model.name}: {error}") from error
+        return TrainResult(
+            history=[dict(epoch) for epoch in history["epochs"]],
+            best_epoch=int(history["best_epoch"]),
+            stopped_early=bool(history["stopped_early"]),
+            pruned=bool(history["stopped_by_callback"]),
+            duration=time.perf_counter() - started,
+            artifact=network,
+        )
+
+    def save(self, result: TrainResult, path: Path) -> Path:
+        """Write the trained ``state_dict`` to ``path`` (loadable with ``torch.load(path, weights_only=True)``)."""
+        import torch
+
+        if result.artifact is None:
+            raise NeuralError("there is no trained model to save: the training returned no network")
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        torch.save(result.artifact.state_dict(), path)
+        return path

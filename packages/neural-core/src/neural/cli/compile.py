@@ -1,0 +1,85 @@
+"""``neural compile FILE --backend NAME [-o OUT] [--hpo ...]``: write the model's standalone module.
+
+Without ``--hpo`` a file with HPO expressions is compiled at its nominal point
+(every choice at its first option, every range at its low end), said in one
+line. With ``--hpo`` the search runs first (``neural.search.driver``) and the
+best point's code is written, next to ``hpo_results.json`` and
+``FILE.best.neural``. Ends by listing every file written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from neural.cli import output
+from neural.cli.hpo_options import hpo_options, hpo_settings, nominal_model, training_options
+from neural.errors import NeuralError
+
+
+def default_module_name(network_name: str, backend_name: str) -> str:
+    """``<network name in snake case>_<backend>.py`` (``simple_hpo_example_pytorch.py``)."""
+    from neural.lang.values import snake_case
+
+    return f"{snake_case(network_name)}_{backend_name}.py"
+
+
+def module_path(output_option: Path | None, out_dir: Path, network_name: str, backend_name: str) -> Path:
+    """Where the module goes: ``-o`` (a file, or a folder to put the default name in), else ``--out DIR``."""
+    default = default_module_name(network_name, backend_name)
+    if output_option is None:
+        return out_dir / default
+    if output_option.is_dir():
+        return output_option / default
+    return output_option
+
+
+@click.command("compile")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--backend", "-b", "backend_name", default="pytorch", show_default=True, metavar="NAME",
+              help="Backend to generate code for (pytorch/torch, tensorflow, ...).")
+@click.option("-o", "--output", "output_option", type=click.Path(path_type=Path), metavar="OUT",
+              help="File to write (default: NAME_BACKEND.py in --out).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."), metavar="DIR",
+              show_default=True, help="Folder for everything written.")
+@training_options(for_search_only=True)
+@hpo_options
+def compile_command(
+    file: Path,
+    backend_name: str,
+    output_option: Path | None,
+    out_dir: Path,
+    data_spec: str | None,
+    epochs: int | None,
+    seed: int | None,
+    **search: Any,
+) -> None:
+    """Write a standalone Python module for FILE's model (with --hpo: for the best point found)."""
+    from neural.plugins.manager import get_backend
+    from neural.program import load_program
+    from neural.training import print_written
+
+    settings = hpo_settings(search, data_spec=data_spec, epochs=epochs, seed=seed, out_dir=out_dir)
+    if settings is None and (data_spec, epochs, seed) != (None, None, None):
+        raise click.UsageError("--data, --epochs and --seed only apply to compile with --hpo (they steer the search)")
+    if not file.is_file():
+        raise NeuralError(f"cannot read {file}: no such file; check the path")
+    program = load_program(file)
+    backend = get_backend(backend_name)
+    console = output.stdout()
+    written: list[Path] = []
+    if settings is not None:
+        from neural.search.driver import run_search
+
+        outcome = run_search(program, backend=backend, options=settings, console=console)
+        model = outcome.best_model
+        written.extend(outcome.written)
+    else:
+        model = nominal_model(program, console)
+    target = module_path(output_option, out_dir, model.name, backend.name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(backend.generate(model), encoding="utf-8")
+    written.append(target)
+    print_written(console, written)

@@ -1,0 +1,117 @@
+"""Command-line options shared by ``neural compile`` and ``neural run``.
+
+``hpo_options`` declares ``--hpo`` and the search options; ``training_options``
+declares ``--data``, ``--epochs``, ``--seed`` and ``--threads``.
+:func:`hpo_settings` turns the parsed values into the search engine's
+``HpoOptions`` (and refuses search options given without ``--hpo``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from neural.model import ConcreteModel
+    from neural.program import Program
+    from neural.search.driver import HpoOptions
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: The search options: (flags, click keyword arguments).
+_SEARCH_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
+    (("--trials",), {"metavar": "N", "type": click.IntRange(min=1), "help": "Number of trials (default: the train block's n_trials)."}),
+    (("--parallel",), {"metavar": "N", "type": click.IntRange(min=1), "help": "Worker processes running trials at once (default 1)."}),
+    (("--timeout",), {"metavar": "S", "type": click.FloatRange(min=0, min_open=True), "help": "Stop starting trials after S seconds."}),
+    (("--searcher",), {"metavar": "NAME", "help": "Searcher plugin to use (default: the best installed for search_method)."}),
+    (("--sampler",), {"metavar": "NAME", "help": "Searcher-specific sampler name (e.g. tpe, gp for optuna)."}),
+    (("--storage",), {"metavar": "URL", "help": "Shared study storage URL (an Optuna journal file or database)."}),
+    (("--study",), {"metavar": "NAME", "help": "Study name inside --storage."}),
+    (("--resume",), {"is_flag": True, "help": "Continue the search in hpo_results.json to its budget."}),
+    (("--force",), {"is_flag": True, "help": "Start a new search even if hpo_results.json exists."}),
+)
+
+
+def hpo_options(command: F) -> F:
+    """Add ``--hpo`` and the search options to a click command (as keyword arguments)."""
+    for flags, settings in reversed(_SEARCH_OPTIONS):
+        command = click.option(*flags, **settings)(command)
+    return click.option("--hpo", is_flag=True, help="Search the HPO(...) hyperparameters first, then use the best point.")(
+        command
+    )
+
+
+def training_options(*, for_search_only: bool = False) -> Callable[[F], F]:
+    """Add ``--data``, ``--epochs`` and ``--seed`` (and ``--threads``, unless ``for_search_only``).
+
+    ``neural compile`` trains only during a search, so its options say "with --hpo"
+    and it has no ``--threads``.
+    """
+    when = " with --hpo" if for_search_only else ""
+
+    def decorate(command: F) -> F:
+        if not for_search_only:
+            command = click.option(
+                "--threads", type=click.IntRange(min=1), metavar="N",
+                help="Framework threads for training (default: the framework's).",
+            )(command)
+        command = click.option(
+            "--seed", type=int, metavar="S", help=f"Random seed{when} (default: the train block's seed, else 0)."
+        )(command)
+        command = click.option(
+            "--epochs", type=click.IntRange(min=1), metavar="N", help=f"Epochs to train{when} (default: the train block's)."
+        )(command)
+        return click.option(
+            "--data", "data_spec", metavar="SPEC",
+            help=f"Data{when}: mnist5k, digits, synthetic, npz:PATH, csv:PATH, mnist, fashion_mnist "
+            "(default: the train block's dataset).",
+        )(command)
+
+    return decorate
+
+
+def hpo_settings(
+    values: dict[str, Any], *, data_spec: str | None, epochs: int | None, seed: int | None, out_dir: Path
+) -> HpoOptions | None:
+    """The search options from a command's parsed ``values``; None without ``--hpo``.
+
+    A search option given without ``--hpo`` is a usage error (exit 2).
+    """
+    given = [flags[0] for flags, _ in _SEARCH_OPTIONS if values.get(flags[0][2:]) not in (None, False)]
+    if not values.get("hpo"):
+        if given:
+            raise click.UsageError(f"{', '.join(given)}: search options need --hpo; add --hpo or leave them out")
+        return None
+    from neural.search.driver import HpoOptions
+
+    return HpoOptions(
+        trials=values.get("trials"),
+        parallel=values.get("parallel") or 1,
+        timeout=values.get("timeout"),
+        seed=seed,
+        searcher=values.get("searcher"),
+        sampler=values.get("sampler"),
+        storage=values.get("storage"),
+        study=values.get("study"),
+        resume=bool(values.get("resume")),
+        force=bool(values.get("force")),
+        data=data_spec,
+        epochs=epochs,
+        out_dir=out_dir,
+    )
+
+
+def nominal_model(program: Program, console: Console) -> ConcreteModel:
+    """The model to use without ``--hpo``: the file's own, or (with HPO in it) the nominal point, said in one line."""
+    if not program.has_hpo:
+        return program.concrete_model()
+    point = program.space.nominal_point()
+    values = ", ".join(f"{name}={value!r}" for name, value in point.items())
+    console.print(f"{program.filename} has hyperparameters but no --hpo was given; using the nominal point: {values}",
+                  highlight=False, soft_wrap=True)
+    return program.space.bind(point)

@@ -1,0 +1,71 @@
+"""``neural run FILE [--backend NAME] [--data SPEC] [--epochs N] [--seed S] [--out DIR] [--threads N] [--hpo ...]``.
+
+Trains the model the compiled module defines (the backend executes its own
+generated code), showing a line per epoch, then writes ``<name><suffix>``
+(the weights) and ``<name>.metrics.json`` and lists them. With ``--hpo`` the
+search runs first and the best point is trained the same way
+(:func:`neural.training.train_and_save`). A file with HPO and no ``--hpo``
+is trained at its nominal point, said in one line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from neural.cli import output
+from neural.cli.hpo_options import hpo_options, hpo_settings, nominal_model, training_options
+from neural.errors import NeuralError
+
+
+@click.command("run")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--backend", "-b", "backend_name", default="pytorch", show_default=True, metavar="NAME",
+              help="Backend to train with (pytorch/torch, tensorflow, ...).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."), metavar="DIR",
+              show_default=True, help="Folder for everything written.")
+@training_options()
+@hpo_options
+def run_command(
+    file: Path,
+    backend_name: str,
+    out_dir: Path,
+    data_spec: str | None,
+    epochs: int | None,
+    seed: int | None,
+    threads: int | None,
+    **search: Any,
+) -> None:
+    """Train FILE's model and save it (with --hpo: search first, then train the best point)."""
+    from neural.plugins.manager import get_backend
+    from neural.program import load_program
+    from neural.search.runner import with_epochs
+    from neural.training import print_written, train_and_save
+
+    settings = hpo_settings(search, data_spec=data_spec, epochs=epochs, seed=seed, out_dir=out_dir)
+    if not file.is_file():
+        raise NeuralError(f"cannot read {file}: no such file; check the path")
+    program = load_program(file)
+    backend = get_backend(backend_name)
+    console = output.stdout()
+    searched: list[Path] = []
+    point: dict[str, Any] = {}
+    if settings is not None:
+        from neural.search.driver import run_search
+
+        outcome = run_search(program, backend=backend, options=settings, console=console)
+        model, point = outcome.best_model, outcome.best_point
+        searched = list(outcome.written)
+        console.print("training the best point found:", ", ".join(f"{k}={v!r}" for k, v in point.items()),
+                      highlight=False, soft_wrap=True)
+    else:
+        model = nominal_model(program, console)
+    model = with_epochs(model, epochs)
+    run_seed = seed if seed is not None else (model.train.seed if model.train.seed is not None else 0)
+    run = train_and_save(
+        model, backend, data_spec=data_spec, seed=run_seed, out_dir=out_dir, console=console,
+        threads=threads, source=str(file), hyperparameters=point, list_written=False,
+    )
+    print_written(console, [*searched, *run.written])

@@ -1,0 +1,248 @@
+"""Train one model once and keep the result: what ``neural run`` does after any search.
+
+Used by ``neural run`` (with or without ``--hpo``: after a search it trains the
+best model through here) and by anything else that must train a single
+model and save it::
+
+    run = train_and_save(model, backend, data_spec=None, seed=0, out_dir=Path("."), console=console)
+    run.written   # [Path("simple_hpo_example.pt"), Path("simple_hpo_example.metrics.json")]
+
+Steps: prepare the data (:func:`prepare_model_data`), train with a live
+display (:class:`EpochDisplay`), save the weights (``backend.save``), write
+``<name>.metrics.json`` and print what was written. No heavy library is
+imported here; the backend imports its framework.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from neural.errors import NeuralError
+from neural.lang.values import snake_case
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+
+    from neural.backends.base import Backend, TrainData, TrainResult
+    from neural.model import ConcreteModel
+
+METRICS_SCHEMA = "neural.run-metrics/1"
+
+#: Metrics shown on each epoch's line, in this order (others are kept in the file only).
+SHOWN_METRICS = ("loss", "accuracy", "val_loss", "val_accuracy")
+
+
+@dataclass
+class TrainedRun:
+    """What :func:`train_and_save` did: the training result and the files written."""
+
+    result: TrainResult
+    data: TrainData
+    weights_path: Path
+    metrics_path: Path
+    written: list[Path] = field(default_factory=list)
+
+
+def output_stem(model: ConcreteModel) -> str:
+    """The file stem of a model's outputs: the network name in snake case (``simple_hpo_example``)."""
+    return snake_case(model.name)
+
+
+def prepare_model_data(model: ConcreteModel, data_spec: str | None, *, seed: int) -> TrainData:
+    """Load the data for ``model``: ``data_spec`` (``--data``) or the train block's ``dataset``.
+
+    Fits the data to the declared input, checks the labels against the output
+    width (cross-entropy losses) and, for an ``Embedding`` first layer, maps
+    inputs to token ids; splits off ``validation_split`` after a seeded shuffle.
+    Raises NeuralError when the data cannot be had or does not fit.
+    """
+    from neural.datasets.prepare import prepare_data
+
+    first = model.layers[0] if model.layers else None
+    token_ids_below = int(first.params["input_dim"]) if first is not None and first.kind == "Embedding" else None
+    classifies = "crossentropy" in model.loss
+    return prepare_data(
+        data_spec or model.train.dataset,
+        tuple(model.input_shape),
+        validation_split=model.train.validation_split,
+        seed=seed,
+        loss=model.loss,
+        num_classes=model.output_shape[-1] if classifies and model.output_shape else None,
+        int_inputs_below=token_ids_below,
+    )
+
+
+class EpochDisplay:
+    """A reporter for one training run: one line per epoch and a transient bar across its batches.
+
+    Use it as a context manager around ``backend.train(..., reporter=display)``.
+    ``on_batch_end`` is optional in the reporter protocol; backends that call
+    it get the bar, the others still get the epoch lines. Never stops training.
+    """
+
+    def __init__(self, console: Console, epochs: int) -> None:
+        self.console = console
+        self.epochs = epochs
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+        self._epoch = 0
+
+    def __enter__(self) -> EpochDisplay:
+        if not self.console.is_terminal:
+            return self  # a bar redrawn into a pipe or a file is noise
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            TextColumn("epoch {task.fields[epoch]}/{task.fields[epochs]}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("batches"),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=True,
+        )
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    def on_batch_end(self, done: int, total: int) -> None:
+        """Called after each batch with how many of the epoch's ``total`` batches are done."""
+        if self._progress is None:
+            return
+        if self._task is None:
+            self._task = self._progress.add_task("train", total=total, epoch=self._epoch + 1, epochs=self.epochs)
+        self._progress.update(self._task, completed=done)
+
+    def on_epoch_end(self, epoch: int, metrics: dict[str, float]) -> bool:
+        """Print epoch ``epoch``'s line (loss, accuracy, val_loss, val_accuracy, time); never stop."""
+        if self._progress is not None and self._task is not None:
+            self._progress.remove_task(self._task)
+        self._task = None
+        self._epoch = epoch + 1
+        self.console.print(format_epoch_line(epoch, self.epochs, metrics), highlight=False)
+        return False
+
+
+def format_epoch_line(epoch: int, epochs: int, metrics: dict[str, float]) -> str:
+    """``epoch 3/10  loss 0.1234  accuracy 0.9610  val_loss 0.1500  val_accuracy 0.9550  2.1s``."""
+    parts = [f"epoch {epoch + 1}/{epochs}"]
+    parts.extend(f"{name} {metrics[name]:.4f}" for name in SHOWN_METRICS if name in metrics)
+    if "time" in metrics:
+        parts.append(f"{metrics['time']:.1f}s")
+    return "  ".join(parts)
+
+
+def metrics_document(
+    model: ConcreteModel,
+    backend: Backend,
+    result: TrainResult,
+    data: TrainData,
+    *,
+    seed: int,
+    data_spec: str,
+    weights_path: Path,
+    source: str | None = None,
+    hyperparameters: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The ``<name>.metrics.json`` document (schema ``neural.run-metrics/1``).
+
+    ``best_epoch`` is 1-based: the epoch whose weights were saved.
+    """
+    return {
+        "schema": METRICS_SCHEMA,
+        "network": model.name,
+        "source": source,
+        "backend": backend.name,
+        "hyperparameters": dict(hyperparameters or {}),
+        "data": {
+            "spec": data_spec,
+            "train_samples": len(data.x_train),
+            "validation_samples": len(data.x_val),
+            "notes": list(data.notes),
+        },
+        "seed": seed,
+        "epochs_requested": model.train.epochs,
+        "epochs_run": len(result.history),
+        "best_epoch": result.best_epoch + 1 if result.history else None,
+        "stopped_early": result.stopped_early,
+        "best": result.best_metrics,
+        "final": result.final_metrics,
+        "history": [dict(epoch) for epoch in result.history],
+        "duration_seconds": round(result.duration, 3),
+        "weights": weights_path.name,
+    }
+
+
+def train_and_save(
+    model: ConcreteModel,
+    backend: Backend,
+    *,
+    data_spec: str | None,
+    seed: int,
+    out_dir: Path,
+    console: Console,
+    threads: int | None = None,
+    data: TrainData | None = None,
+    source: str | None = None,
+    hyperparameters: dict[str, Any] | None = None,
+    list_written: bool = True,
+) -> TrainedRun:
+    """Train ``model`` once with ``backend`` and write ``<name><suffix>`` and ``<name>.metrics.json``.
+
+    ``data`` skips loading when the caller has it already. Prints the data
+    notes, a line per epoch, and (unless ``list_written`` is False, for a
+    caller that lists everything it wrote at its end) the files written.
+    Returns a :class:`TrainedRun`.
+    Raises NeuralError for a data problem or a diverged run.
+    """
+    spec = data_spec or model.train.dataset
+    if data is None:
+        data = prepare_model_data(model, spec, seed=seed)
+    for note in data.notes:
+        console.print(f"data: {note}", highlight=False)
+    console.print(
+        f"training {model.name} with {backend.name} on {data.name or spec}: "
+        f"{len(data.x_train)} training and {len(data.x_val)} validation samples, "
+        f"{model.train.epochs} epoch(s), batch size {model.train.batch_size}, seed {seed}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    started = time.perf_counter()
+    try:
+        with EpochDisplay(console, model.train.epochs) as display:
+            result = backend.train(model, data, reporter=display, seed=seed, threads=threads)
+    except KeyboardInterrupt:
+        raise NeuralError("training was interrupted (Ctrl-C), so nothing was saved: run it again to train") from None
+    if not result.duration:
+        result.duration = time.perf_counter() - started
+    if result.stopped_early:
+        console.print(f"early stopping after epoch {len(result.history)}; kept the weights of epoch {result.best_epoch + 1}")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = output_stem(model)
+    weights_path = backend.save(result, out_dir / f"{stem}{backend.model_suffix}")
+    metrics_path = out_dir / f"{stem}.metrics.json"
+    document = metrics_document(
+        model, backend, result, data, seed=seed, data_spec=spec, weights_path=weights_path,
+        source=source, hyperparameters=hyperparameters,
+    )
+    metrics_path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    written = [Path(weights_path), metrics_path]
+    if list_written:
+        print_written(console, written)
+    return TrainedRun(result=result, data=data, weights_path=Path(weights_path), metrics_path=metrics_path, written=written)
+
+
+def print_written(console: Console, paths: list[Path]) -> None:
+    """List the files a command wrote, one per line (``wrote PATH``)."""
+    for path in paths:
+        console.print(f"wrote {path}", highlight=False)
