@@ -122,7 +122,7 @@ def render_diagnostic(diagnostic: Diagnostic, source: str, filename: str) -> str
         header = f"{filename}: {diagnostic.severity}: {diagnostic.message}"
         return header + (f"\n    hint: {diagnostic.hint}" if diagnostic.hint else "")
     header = f"{filename}:{span.line}:{span.column}: {diagnostic.severity}: {diagnostic.message}"
-    lines = source.splitlines()
+    lines = source.split("\n")  # as the parser counts lines; splitlines() also splits at \f, \x1c, U+2028...
     out = [header]
     if 0 < span.line <= len(lines):
         text = lines[span.line - 1].expandtabs(4).rstrip()
