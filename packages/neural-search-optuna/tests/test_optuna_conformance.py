@@ -1,0 +1,10 @@
+"""The searcher conformance suite of ``neural.testing`` passes for OptunaSearcher (every method)."""
+
+from __future__ import annotations
+
+from neural.testing import SearcherSuite
+from neural_search_optuna.searcher import OptunaSearcher
+
+
+class TestOptunaSearcherConformance(SearcherSuite):
+    searcher_class = OptunaSearcher
