@@ -7,6 +7,16 @@ cd "$root"
 bash scripts/setup.sh || exit 1
 py="$root/.venv/bin/python"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+# The shared-study tests run against a real PostgreSQL server on loopback.
+if [ -z "${NEURAL_TEST_POSTGRES_URL:-}" ]; then
+  if NEURAL_TEST_POSTGRES_URL="$(bash scripts/postgres.sh)"; then
+    export NEURAL_TEST_POSTGRES_URL
+    trap 'bash scripts/postgres.sh stop >/dev/null 2>&1 || true' EXIT
+  else
+    echo "could not start PostgreSQL (scripts/postgres.sh); its tests cannot run" >&2
+    exit 1
+  fi
+fi
 status=0
 suites=(packages/neural-core/tests packages/neural-backend-torch/tests
         packages/neural-search-optuna/tests packages/neural-search-hyperopt/tests
@@ -14,7 +24,7 @@ suites=(packages/neural-core/tests packages/neural-backend-torch/tests
 for suite in "${suites[@]}"; do
   if ls "$suite"/test_*.py >/dev/null 2>&1; then
     echo "=== $suite"
-    "$py" -m pytest -q -p no:cacheprovider "$suite" "$@" || status=1
+    "$py" -m pytest -q "$suite" "$@" || status=1
   fi
 done
 if [ "$status" -ne 0 ]; then echo "some test suites failed"; fi
