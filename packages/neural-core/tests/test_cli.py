@@ -282,13 +282,26 @@ def test_visualize_with_an_unknown_format_lists_the_installed_ones(
     assert "installed visualizers: txt" in result.stderr
 
 
-def test_check_marks_only_the_layers_that_change_with_a_hyperparameter() -> None:
+def test_check_marks_the_layers_that_have_a_hyperparameter_of_their_own() -> None:
     custom = next(path for path in EXAMPLES if path.name == "custom_conv.neural")
     result = invoke("check", str(custom))
 
     assert result.exit_code == 0, result.output
     marks = dict(re.findall(r"^│ \d+ │ \S+\s+│ (\S+)\s+│.*│\s+[\d,]+ │\s+(\*?)\s+│$", result.stdout, re.MULTILINE))
-    # conv2d_1's filters are searched, which changes every shape up to the first Dense;
-    # the second Dense and the output see the same 64 units at every point.
-    assert marks == {"conv2d_1": "*", "max_pooling2d_1": "*", "flatten_1": "*", "dense_1": "*",
+    # Only conv2d_1 holds an HPO expression; the layers after it change shape with it,
+    # but the table marks the layers a user would edit, in linear time.
+    assert marks == {"conv2d_1": "*", "max_pooling2d_1": "", "flatten_1": "", "dense_1": "",
                      "dense_1_2": "", "output_1": ""}
+
+
+def test_check_folds_the_layer_table_of_a_long_model(tmp_path: Path) -> None:
+    layers = "\n".join('    Dense(8, "relu")' for _ in range(120))
+    source = tmp_path / "long.neural"
+    source.write_text(f"network Long {{\n  input: (4,)\n  layers:\n{layers}\n    Output(2)\n}}\n")
+
+    folded = invoke("check", str(source))
+    full = invoke("check", "--all-layers", str(source))
+
+    assert folded.exit_code == 0 and full.exit_code == 0
+    assert "71 more layers" in folded.stdout and "dense_60 " not in folded.stdout
+    assert "dense_60 " in full.stdout and "more layers" not in full.stdout

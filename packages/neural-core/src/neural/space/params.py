@@ -72,8 +72,24 @@ class Param:
         return self.kind in (CHOICE, CUSTOM)
 
     def cardinality(self, grid_points: int = 5) -> int:
-        """How many points a grid search visits on this dimension."""
+        """How many points a grid search visits on this dimension.
+
+        Counted, not listed, for stepped ranges: ``range(1, 10**9, step=1)`` is
+        a legal (if huge) grid and must not be materialized to be sized.
+        """
+        if self.kind == CHOICE:
+            return len(self.choices)
+        if self.kind == CUSTOM:
+            return len(self.labels)
+        if self.step is not None:
+            assert self.low is not None and self.high is not None
+            return self.grid_steps() + 1
         return len(self.grid_values(grid_points))
+
+    def grid_steps(self) -> int:
+        """How many steps fit between a stepped range's bounds (its grid has one more point)."""
+        assert self.low is not None and self.high is not None and self.step is not None
+        return math.floor((self.high - self.low) / self.step + 1e-9)
 
     def grid_values(self, grid_points: int = 5) -> tuple[Any, ...]:
         """The values grid search enumerates, in order.
@@ -89,8 +105,7 @@ class Param:
             return self.labels
         assert self.low is not None and self.high is not None
         if self.step is not None:
-            count = int(math.floor((self.high - self.low) / self.step + 1e-9)) + 1
-            return tuple(self.snap(self.low + i * self.step) for i in range(count))
+            return tuple(self.snap(self.low + i * self.step) for i in range(self.grid_steps() + 1))
         n = max(grid_points, 1)
         if n == 1:
             raw = [self.low]
@@ -164,7 +179,7 @@ class Param:
 
 
 def _same(a: Any, b: Any) -> bool:
-    return type(a) is type(b) and a == b or (
+    return (type(a) is type(b) and a == b) or (
         isinstance(a, (int, float)) and isinstance(b, (int, float))
         and not isinstance(a, bool) and not isinstance(b, bool) and a == b
     )
