@@ -57,7 +57,7 @@ NO_SPAN = Span(0, 0, 0, 0, 0, 0)
 
 def span_field() -> Span:
     """A dataclass field for a source span that is excluded from equality and repr."""
-    return field(default=NO_SPAN, compare=False, hash=False, repr=False)  # type: ignore[no-any-return]
+    return field(default=NO_SPAN, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)

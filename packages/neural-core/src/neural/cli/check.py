@@ -21,7 +21,7 @@ from neural.cli import output
 from neural.errors import NeuralError
 
 if TYPE_CHECKING:
-    from neural.model import ConcreteModel, Shape
+    from neural.model import ConcreteModel, LayerConfig, Shape
     from neural.space.params import Param
     from neural.space.space import SearchSpace
 
@@ -88,7 +88,7 @@ def layer_table(model: ConcreteModel, varying: set[str], *, all_layers: bool = F
     table.add_column("parameters", justify="right")
     table.add_column("hpo", justify="center")
     table.add_row("", "Input", "input", format_shape(model.input_shape), "0", "")
-    shown = list(enumerate(model.layers, start=1))
+    shown: list[tuple[int, LayerConfig | None]] = list(enumerate(model.layers, start=1))
     hidden = len(shown) - HEAD_ROWS - TAIL_ROWS
     if not all_layers and hidden > 0:
         shown = [*shown[:HEAD_ROWS], (0, None), *shown[-TAIL_ROWS:]]

@@ -13,11 +13,11 @@ The IR round-trips to JSON with :func:`to_json_data` / :func:`from_json_data`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from neural.errors import NO_SPAN, Span, span_field
 
-Scalar = Union[int, float, str, bool, None]
+Scalar = int | float | str | bool | None
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ class HpoCall:
     function_span: Span = span_field()
 
 
-Value = Union[Literal, TupleValue, ListValue, DictValue, Call, HpoCall]
+Value = Literal | TupleValue | ListValue | DictValue | Call | HpoCall
 
 
 @dataclass(frozen=True)

@@ -113,10 +113,10 @@ class Searcher(ABC):
     def tell(self, proposal: Proposal, outcome: Outcome) -> None:
         """Record how the trial of ``proposal`` ended."""
 
-    def restore(self, trials: list[PastTrial]) -> None:
+    def restore(self, trials: list[PastTrial]) -> None:  # noqa: B027 - an optional hook, as in Optuna's samplers
         """Load trials finished in an earlier run (``--resume``). Default: ignore them."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook
         """Called once when the search ends (also after Ctrl-C)."""
 
     def describe(self) -> dict[str, Any]:

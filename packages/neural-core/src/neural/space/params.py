@@ -128,7 +128,7 @@ class Param:
             value = round_to_step(value, self.low, self.step)
         value = min(max(value, self.low), self.high)
         if self.is_int:
-            return int(round(value))
+            return round(value)
         return float(value)
 
     def contains(self, value: Any) -> bool:
