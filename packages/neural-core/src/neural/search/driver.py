@@ -1,0 +1,373 @@
+"""``run_search``: what ``neural run/compile --hpo`` call to search a program's space.
+
+Called once per command. It resolves the study (searcher for the train block's
+``search_method`` or ``--searcher``, budget, seed, objective), refuses to
+overwrite an earlier ``hpo_results.json`` unless ``--resume`` or ``--force``
+says what to do with it, prepares the data once, runs the trial loop
+(``neural.search.runner``) with the progress display, prints the best trials
+and writes ``hpo_results.json`` and ``<FILE stem>.best.neural`` into
+``out_dir``. Returns the best point and its bound model for the command to
+train or compile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from neural.errors import NeuralError
+from neural.search.base import Outcome, PastTrial, Searcher, SearchSettings
+from neural.search.results import (
+    RESULTS_FILENAME,
+    StudyRecord,
+    TrialRecord,
+    load_results,
+    source_sha256,
+)
+from neural.search.runner import RunnerLimits, SearchInterrupted, SearchStopped, TrialRunner, with_epochs
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from neural.backends.base import Backend, TrainData
+    from neural.model import ConcreteModel, TrainConfig
+    from neural.program import Program
+    from neural.space.space import SearchSpace
+
+
+@dataclass
+class HpoOptions:
+    """The ``--hpo`` command-line options; None means "from the train block"."""
+
+    trials: int | None = None
+    parallel: int = 1
+    timeout: float | None = None
+    seed: int | None = None
+    searcher: str | None = None
+    sampler: str | None = None
+    storage: str | None = None
+    study: str | None = None
+    resume: bool = False
+    force: bool = False
+    data: str | None = None
+    epochs: int | None = None
+    out_dir: Path = Path(".")
+    max_consecutive_failures: int = 5
+
+
+@dataclass
+class SearchOutcome:
+    """The search's result: the best point, its bound model and objective value,
+    the results file, and every file written (``hpo_results.json``, ``NAME.best.neural``)."""
+
+    best_point: dict[str, Any]
+    best_model: ConcreteModel
+    best_value: float
+    results_path: Path
+    written: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class StudyPlan:
+    """Everything resolved before the first trial."""
+
+    train: TrainConfig
+    method: str
+    searcher_class: type[Searcher]
+    settings: SearchSettings
+    n_trials: int
+    seed: int
+    grid_size: int | None
+    data_spec: str
+
+
+def run_search(program: Program, *, backend: Backend, options: HpoOptions, console: Console) -> SearchOutcome:
+    """Search ``program``'s space with ``backend``; write the results and the best source.
+
+    Raises NeuralError for a user mistake (no HPO in the file, an existing
+    results file without ``--resume``/``--force``, a changed source on
+    resume, an unknown searcher), :class:`~neural.search.runner.SearchStopped`
+    after too many failed trials in a row and
+    :class:`~neural.search.runner.SearchInterrupted` after Ctrl-C (both
+    NeuralErrors, so the CLI exits 1 with their message).
+
+    With ``options.parallel > 1`` trials run in ``spawn``-ed worker processes,
+    which re-import the calling script: a script that calls this directly
+    needs the usual ``if __name__ == "__main__":`` guard.
+    """
+    space = program.space
+    if not list(space.params):
+        raise NeuralError(f"{program.filename} has no HPO(...) expression, so there is nothing to search: run it without --hpo")
+    out_dir = Path(options.out_dir)
+    results_path = out_dir / RESULTS_FILENAME
+    previous = _previous_results(results_path, options)
+    plan = plan_study(program, options, previous)
+    if plan.grid_size is not None:
+        console.print(
+            f"grid search: {plan.grid_size} point(s) "
+            f"({' × '.join(str(p.cardinality(plan.settings.grid_points)) for p in space.params)}); "
+            f"running {plan.n_trials}"
+        )
+    data = prepare_search_data(program, plan, console)
+    searcher = plan.searcher_class(space, plan.settings)
+    if plan.settings.pruner != "none" and type(searcher).report is Searcher.report:
+        console.print(
+            f'note: the {searcher.name} searcher does not prune trials, so pruner "{plan.settings.pruner}" '
+            "has no effect (the optuna searcher prunes: pip install neural-search-optuna)"
+        )
+    study = StudyRecord(
+        path=results_path,
+        header=_header(program, backend, searcher, plan, options, data),
+        direction=plan.settings.direction,
+    )
+    restored = _restore(previous, study, searcher, space) if previous is not None else []
+    out_dir.mkdir(parents=True, exist_ok=True)
+    study.save(wait=True)
+
+    from neural.search.progress import SearchProgress, results_table
+
+    parallel = max(1, min(options.parallel, plan.n_trials))  # no idle workers
+    executor = _make_executor(backend, data, parallel)
+    progress = SearchProgress(
+        console,
+        total=plan.n_trials,
+        objective=plan.train.objective,
+        direction=plan.settings.direction,
+        epochs=plan.settings.max_epochs,
+        parallel=parallel,
+    )
+    runner = TrialRunner(
+        space=space,
+        searcher=searcher,
+        executor=executor,
+        study=study,
+        limits=RunnerLimits(plan.n_trials, options.timeout, options.max_consecutive_failures),
+        seed=plan.seed,
+        progress=progress,
+        epochs=options.epochs,
+    )
+    table = partial(results_table, objective=plan.train.objective, direction=plan.settings.direction)
+    try:
+        with progress:
+            progress.restored(restored, study.best())
+            runner.run()
+    except SearchStopped:
+        console.print(table(study.ordered_trials()))
+        raise
+    except SearchInterrupted:
+        console.print(table(study.ordered_trials()))
+        finished = sum(1 for t in study.trials.values() if t.is_finished)
+        raise SearchInterrupted(
+            f"the search was interrupted after {finished} finished trial(s); they are saved in {results_path}. "
+            f"Continue it with the same command plus --resume"
+        ) from None
+    console.print(table(study.ordered_trials()))
+    if runner.timed_out:
+        console.print(f"the --timeout of {options.timeout:g} s ended the search")
+    return _finish(program, study, plan, options, results_path)
+
+
+# ----------------------------------------------------------------------------- planning
+
+
+def plan_study(program: Program, options: HpoOptions, previous: dict[str, Any] | None) -> StudyPlan:
+    """Resolve method, searcher, budget, seed and settings from the options, the train block
+    and (on ``--resume``) the earlier results file."""
+    from neural.plugins.manager import searcher_for
+
+    space = program.space
+    train = program.nominal_model().train
+    method = train.search_method
+    searcher_name = options.searcher
+    seed = options.seed if options.seed is not None else (train.seed if train.seed is not None else 0)
+    n_trials = options.trials
+    if previous is not None:
+        seed = _resumed_seed(previous, options)
+        searcher_name = searcher_name or previous["searcher"]["name"]
+        method = previous["searcher"]["method"]
+        if n_trials is None:
+            n_trials = int(previous["budget"]["n_trials"])
+    searcher_class = searcher_for(method, searcher_name)
+    grid_size = space.size(train.grid_points) if method == "grid" else None
+    if n_trials is None:
+        declares_budget = any(keyword.name == "n_trials" for keyword in program.network.train or ())
+        n_trials = train.n_trials if declares_budget or grid_size is None else grid_size
+    if n_trials < 1:
+        raise NeuralError(f"the number of trials must be at least 1, got {n_trials}: pass e.g. --trials 10")
+    if grid_size is not None:
+        n_trials = min(n_trials, grid_size)
+    epochs = options.epochs if options.epochs is not None else train.epochs
+    settings = SearchSettings(
+        method=method,
+        direction=train.direction,
+        seed=seed,
+        n_trials=n_trials,
+        grid_points=train.grid_points,
+        pruner=train.pruner,
+        sampler=options.sampler or train.sampler,
+        storage=options.storage,
+        study_name=options.study,
+        max_epochs=epochs,
+    )
+    return StudyPlan(
+        train=train,
+        method=method,
+        searcher_class=searcher_class,
+        settings=settings,
+        n_trials=n_trials,
+        seed=seed,
+        grid_size=grid_size,
+        data_spec=options.data or train.dataset,
+    )
+
+
+def prepare_search_data(program: Program, plan: StudyPlan, console: Console) -> TrainData:
+    """Load and split the data once for the whole search (every trial and worker reuses it)."""
+    from neural.training import prepare_model_data
+
+    data = prepare_model_data(program.nominal_model(), plan.data_spec, seed=plan.seed)
+    for note in data.notes:
+        console.print(f"data: {note}")
+    console.print(
+        f"data: {data.name or plan.data_spec}, {len(data.x_train)} training and {len(data.x_val)} validation samples"
+    )
+    return data
+
+
+def _make_executor(backend: Backend, data: TrainData, parallel: int) -> Any:
+    from neural.search.workers import InProcessExecutor, WorkerPool
+
+    if parallel <= 1:
+        return InProcessExecutor(backend, data)
+    return WorkerPool(backend, data, parallel)
+
+
+# ----------------------------------------------------------------------------- results file
+
+
+def _previous_results(path: Path, options: HpoOptions) -> dict[str, Any] | None:
+    """The earlier results file to resume, None to start afresh; refuses a silent overwrite."""
+    if options.resume and options.force:
+        raise NeuralError("--resume and --force contradict each other: pass only one")
+    if options.resume:
+        if not path.exists():
+            raise NeuralError(f"there is no {path} to resume: run the search without --resume to start one")
+        return load_results(path)
+    if path.exists() and not options.force:
+        raise NeuralError(
+            f"{path} already exists: pass --resume to continue that search or --force to start a new one"
+        )
+    return None
+
+
+def _resumed_seed(previous: dict[str, Any], options: HpoOptions) -> int:
+    seed = int(previous["seed"])
+    if options.seed is not None and options.seed != seed:
+        raise NeuralError(
+            f"the search being resumed used --seed {seed}, not {options.seed}: drop --seed or pass --force to start over"
+        )
+    return seed
+
+
+def _restore(previous: dict[str, Any], study: StudyRecord, searcher: Searcher, space: SearchSpace) -> list[TrialRecord]:
+    """Load the finished trials of ``previous`` into ``study`` and the searcher; return them.
+
+    Trials that were running (or cut short by Ctrl-C) are left out, so they run again
+    with the same numbers.
+    """
+    if previous["source"]["sha256"] != study.header["source"]["sha256"]:
+        raise NeuralError(
+            f"{study.header['source']['file']} changed since the search in {study.path} started, "
+            "so its trials no longer describe this model: pass --force to start a new search"
+        )
+    if previous["backend"]["name"] != study.header["backend"]["name"]:
+        raise NeuralError(
+            f"the search in {study.path} used the {previous['backend']['name']} backend: "
+            f"resume it with --backend {previous['backend']['name']}, or pass --force to start a new search"
+        )
+    study.started = previous.get("started", study.started)
+    restored: list[TrialRecord] = []
+    past: list[PastTrial] = []
+    for data in previous["trials"]:
+        record = TrialRecord.from_json(data)
+        if not record.is_finished:
+            continue
+        restored.append(record)
+        study.put(record)
+        point = {param.name: param.from_json_value(record.params[param.name]) for param in space.params}
+        outcome = Outcome(state=record.state, value=record.value, intermediate=record.intermediate_values, error=record.error)
+        past.append(PastTrial(number=record.number, params=point, outcome=outcome))
+    searcher.restore(past)
+    return restored
+
+
+def _header(
+    program: Program, backend: Backend, searcher: Searcher, plan: StudyPlan, options: HpoOptions, data: TrainData
+) -> dict[str, Any]:
+    from neural.search.versions import library_versions
+
+    describe = searcher.describe()
+    return {
+        "source": {
+            "file": str(program.filename),
+            "sha256": source_sha256(program.source),
+            "network": program.network.name,
+        },
+        "backend": {"name": backend.name},
+        "searcher": {"name": searcher.name, "method": plan.method, "settings": describe},
+        "seed": plan.seed,
+        "objective": {"metric": plan.train.objective, "direction": plan.settings.direction},
+        "budget": {
+            "n_trials": plan.n_trials,
+            "timeout": options.timeout,
+            "parallel": max(1, options.parallel),
+            "epochs": plan.settings.max_epochs,
+            "max_consecutive_failures": options.max_consecutive_failures,
+        },
+        "data": {
+            "spec": plan.data_spec,
+            "train_samples": len(data.x_train),
+            "validation_samples": len(data.x_val),
+            "notes": list(data.notes),
+        },
+        "space": _space_dict(program.space),
+        "versions": library_versions(backend, searcher),
+    }
+
+
+def _space_dict(space: SearchSpace) -> list[dict[str, Any]]:
+    to_dict = getattr(space, "to_dict", None)
+    if callable(to_dict):
+        return list(to_dict())
+    return [param.to_dict() for param in space.params]
+
+
+# ----------------------------------------------------------------------------- the end
+
+
+def _finish(
+    program: Program, study: StudyRecord, plan: StudyPlan, options: HpoOptions, results_path: Path
+) -> SearchOutcome:
+    from neural.space.writeback import write_back
+
+    best = study.best()
+    if best is None or best.value is None:
+        counts = ", ".join(f"{sum(1 for t in study.trials.values() if t.state == s)} {s}" for s in ("pruned", "failed"))
+        raise NeuralError(
+            f"no trial completed ({counts}); see the errors in {results_path}, fix the model or the search space "
+            "and start again with --force"
+        )
+    space = program.space
+    point = {param.name: param.from_json_value(best.params[param.name]) for param in space.params}
+    model = with_epochs(space.bind(point), options.epochs)
+    best_source_path = Path(options.out_dir) / f"{Path(program.filename).stem}.best.neural"
+    best_source_path.write_text(write_back(program.source, space, point), encoding="utf-8")
+    return SearchOutcome(
+        best_point=point,
+        best_model=model,
+        best_value=float(best.value),
+        results_path=results_path,
+        written=[results_path, best_source_path],
+    )

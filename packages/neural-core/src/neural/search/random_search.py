@@ -1,0 +1,33 @@
+"""The built-in ``random`` searcher: independent uniform draws, one stream per trial.
+
+Registered by core's internal plugin (``neural.plugins.builtin``). Trial ``k``
+draws its point from a random stream seeded by (study seed, ``k``), so the
+point of a trial depends only on the seed and its number: a resumed study
+proposes exactly what an uninterrupted one would, and with ``--parallel N``
+the order in which trials finish changes nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any, ClassVar
+
+from neural.search.numbering import NumberedSearcher
+from neural.search.sampling import sample_point
+from neural.search.seeds import derive_seed
+
+
+class RandomSearcher(NumberedSearcher):
+    """Proposes uniformly drawn points (log-uniform on ``log_range``) until the budget is used."""
+
+    name: ClassVar[str] = "random"
+    methods: ClassVar[frozenset[str]] = frozenset({"random"})
+    priority: ClassVar[int] = 0
+
+    def point_for(self, number: int) -> dict[str, Any]:
+        """Trial ``number``'s point, drawn from the stream seeded by (study seed, ``number``)."""
+        rng = random.Random(derive_seed(self.settings.seed, number, "sample"))
+        return sample_point(tuple(self.space.params), rng)
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "sampling": "independent per trial, seeded by (seed, trial number)"}
