@@ -35,17 +35,30 @@ def timed_search(parallel: int, trials: int, epochs: int) -> tuple[float, list[t
 
     program = load_program(EXAMPLE)
     with tempfile.TemporaryDirectory() as folder:
-        options = HpoOptions(trials=trials, parallel=parallel, seed=0, searcher="random", data="digits",
-                             epochs=epochs, out_dir=Path(folder))
+        options = HpoOptions(
+            trials=trials,
+            parallel=parallel,
+            seed=0,
+            searcher="random",
+            data="digits",
+            epochs=epochs,
+            out_dir=Path(folder),
+        )
         started = time.perf_counter()
-        run_search(program, backend=get_backend("pytorch"), options=options, console=Console(file=io.StringIO()))
+        run_search(
+            program, backend=get_backend("pytorch"), options=options, console=Console(file=io.StringIO())
+        )
         seconds = time.perf_counter() - started
-        trials_found = [(t["number"], t["params"]) for t in load_results(Path(folder) / "hpo_results.json")["trials"]]
+        trials_found = [
+            (t["number"], t["params"]) for t in load_results(Path(folder) / "hpo_results.json")["trials"]
+        ]
     return seconds, trials_found
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--trials", type=int, default=8)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=1)

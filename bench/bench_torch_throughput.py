@@ -69,14 +69,20 @@ class HandWrittenCNN(nn.Module):
         return F.log_softmax(self.out(x), dim=-1)
 
 
-def hand_written_epoch(model: nn.Module, optimizer: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor,
-                       batch_size: int, generator: torch.Generator) -> None:
+def hand_written_epoch(
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    batch_size: int,
+    generator: torch.Generator,
+) -> None:
     """One training epoch of the hand-written model."""
     model.train()
     order = torch.randperm(len(x), generator=generator)
     total_loss, correct = 0.0, 0
     for start in range(0, len(order), batch_size):
-        rows = order[start:start + batch_size]
+        rows = order[start : start + batch_size]
         inputs, target = x[rows], y[rows]
         optimizer.zero_grad(set_to_none=True)
         output = model(inputs)
@@ -113,8 +119,16 @@ def main() -> None:
 
     def run_generated() -> float:
         started = time.perf_counter()
-        module.train(generated, data.x_train, data.y_train, empty_x, empty_y, epochs=1,
-                     batch_size=args.batch_size, seed=0)
+        module.train(
+            generated,
+            data.x_train,
+            data.y_train,
+            empty_x,
+            empty_y,
+            epochs=1,
+            batch_size=args.batch_size,
+            seed=0,
+        )
         return samples / (time.perf_counter() - started)
 
     def hand_written_runner(channels_last_input: bool) -> Any:
@@ -140,12 +154,14 @@ def main() -> None:
         run()  # warm-up
     rates: dict[str, list[float]] = {name: [] for name, _ in runners}
     for repeat in range(args.repeats):
-        order = runners[repeat % len(runners):] + runners[:repeat % len(runners)]
+        order = runners[repeat % len(runners) :] + runners[: repeat % len(runners)]
         for name, run in order:
             rates[name].append(run())
     medians = {name: statistics.median(values) for name, values in rates.items()}
-    print(f"data {data.name}: {samples} training samples, batch size {args.batch_size}, "
-          f"{args.threads} thread(s), {args.repeats} interleaved epochs each")
+    print(
+        f"data {data.name}: {samples} training samples, batch size {args.batch_size}, "
+        f"{args.threads} thread(s), {args.repeats} interleaved epochs each"
+    )
     for name, rate in medians.items():
         print(f"{name:36s} {rate:8.0f} samples/s (median)")
     best_hand = max(rate for name, rate in medians.items() if name != "generated")

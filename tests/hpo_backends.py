@@ -42,8 +42,15 @@ class RaisingBackend(TorchBackend):
     def _fault(self) -> None:
         raise RuntimeError("injected failure in the middle of training")
 
-    def train(self, model: ConcreteModel, data: TrainData, *, reporter: Reporter | None = None,
-              seed: int = 0, threads: int | None = None) -> TrainResult:
+    def train(
+        self,
+        model: ConcreteModel,
+        data: TrainData,
+        *,
+        reporter: Reporter | None = None,
+        seed: int = 0,
+        threads: int | None = None,
+    ) -> TrainResult:
         if reporter is not None and (self.bad_units is None or first_units(model) == self.bad_units):
             reporter = _FaultAtEpoch(reporter, 0, self._fault)
         return super().train(model, data, reporter=reporter, seed=seed, threads=threads)

@@ -56,7 +56,9 @@ def write_model(folder: Path, source: str = TINY, name: str = "tiny.neural") -> 
     return path
 
 
-def search(model: Path, backend: Backend, out_dir: Path, *, expect_error: bool = False, **options: Any) -> SearchRun:
+def search(
+    model: Path, backend: Backend, out_dir: Path, *, expect_error: bool = False, **options: Any
+) -> SearchRun:
     """Run ``run_search`` on ``model``; return the outcome, the results file and the console text.
 
     The built-in ``random`` searcher is used unless ``searcher=`` says otherwise.
@@ -66,8 +68,12 @@ def search(model: Path, backend: Backend, out_dir: Path, *, expect_error: bool =
     error: BaseException | None = None
     outcome = None
     try:
-        outcome = run_search(load_program(model), backend=backend,
-                             options=HpoOptions(out_dir=out_dir, **options), console=console)
+        outcome = run_search(
+            load_program(model),
+            backend=backend,
+            options=HpoOptions(out_dir=out_dir, **options),
+            console=console,
+        )
     except Exception as problem:
         if not expect_error:
             raise

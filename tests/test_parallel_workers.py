@@ -24,7 +24,9 @@ def test_parallel_trials_equal_sequential_trials(tmp_path: Path) -> None:
     sequential = search(model, TorchBackend(), tmp_path / "one", seed=2, parallel=1)
     parallel = search(model, TorchBackend(), tmp_path / "two", seed=2, parallel=2)
     assert [t[:3] for t in trial_signature(parallel)] == [t[:3] for t in trial_signature(sequential)]
-    assert [t[3] for t in trial_signature(parallel)] == pytest.approx([t[3] for t in trial_signature(sequential)], rel=1e-5)
+    assert [t[3] for t in trial_signature(parallel)] == pytest.approx(
+        [t[3] for t in trial_signature(sequential)], rel=1e-5
+    )
     assert parallel.results["budget"]["parallel"] == 2
 
 

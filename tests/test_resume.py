@@ -79,8 +79,24 @@ def start_search(folder: Path, *extra: str) -> subprocess.Popen[str]:
     """``neural run tiny.neural --hpo ...`` in its own process (as a user would start it)."""
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     return subprocess.Popen(
-        [str(NEURAL), "run", "tiny.neural", "--hpo", "--searcher", "random", "--seed", "2", "--out", "out", *extra],
-        cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            str(NEURAL),
+            "run",
+            "tiny.neural",
+            "--hpo",
+            "--searcher",
+            "random",
+            "--seed",
+            "2",
+            "--out",
+            "out",
+            *extra,
+        ],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 
@@ -141,7 +157,9 @@ def child_pids(pid: int) -> list[int]:
 
 
 def test_results_file_is_valid_whenever_the_search_is_killed(tmp_path: Path) -> None:
-    write_model(tmp_path, SIX_TRIALS.replace("synthetic:96,3", "synthetic:600,3").replace("epochs: 2", "epochs: 4"))
+    write_model(
+        tmp_path, SIX_TRIALS.replace("synthetic:96,3", "synthetic:600,3").replace("epochs: 2", "epochs: 4")
+    )
     uninterrupted = search(tmp_path / "tiny.neural", TorchBackend(), tmp_path / "reference", seed=2)
     results = tmp_path / "out" / "hpo_results.json"
     rng = random.Random()
@@ -152,7 +170,9 @@ def test_results_file_is_valid_whenever_the_search_is_killed(tmp_path: Path) -> 
         # a random moment: after a random number of finished trials (the first one imports
         # torch and is slow; later ones take ~0.1 s), plus a random fraction of a trial
         target = rng.randint(1, 5)
-        wait_for(lambda p=process, n=target: finished_trials(results) >= n or p.poll() is not None, timeout=120)
+        wait_for(
+            lambda p=process, n=target: finished_trials(results) >= n or p.poll() is not None, timeout=120
+        )
         time.sleep(rng.uniform(0.0, 0.1))
         process.kill()
         output, _ = process.communicate(timeout=30)

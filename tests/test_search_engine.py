@@ -73,7 +73,9 @@ def test_proposals_follow_the_random_searcher_for_the_study_seed(tmp_path: Path)
 
 
 def test_grid_search_announces_its_size_and_caps_the_budget(tmp_path: Path) -> None:
-    source = TINY.replace("optimizer: Adam(learning_rate=HPO(log_range(1e-3, 1e-1)))", "optimizer: Adam(learning_rate=0.01)")
+    source = TINY.replace(
+        "optimizer: Adam(learning_rate=HPO(log_range(1e-3, 1e-1)))", "optimizer: Adam(learning_rate=0.01)"
+    )
     source = source.replace("n_trials: 4", 'search_method: "grid"\n    epochs: 1').replace("epochs: 2\n", "")
     model = write_model(tmp_path, source)
     run = search(model, TorchBackend(), tmp_path / "out", trials=50, searcher="grid")
@@ -84,7 +86,9 @@ def test_grid_search_announces_its_size_and_caps_the_budget(tmp_path: Path) -> N
 
 
 def test_grid_without_a_declared_budget_runs_the_whole_grid(tmp_path: Path) -> None:
-    source = TINY.replace("n_trials: 4", 'search_method: "grid"\n    grid_points: 4').replace("epochs: 2", "epochs: 1")
+    source = TINY.replace("n_trials: 4", 'search_method: "grid"\n    grid_points: 4').replace(
+        "epochs: 2", "epochs: 1"
+    )
     model = write_model(tmp_path, source)
     run = search(model, TorchBackend(), tmp_path / "out", searcher="grid")
     assert len(run.results["trials"]) == 12  # 3 widths x 4 learning rates, beyond the default n_trials of 10
@@ -121,8 +125,10 @@ def test_a_trial_raising_mid_training_fails_and_the_search_goes_on(tmp_path: Pat
 
 
 def test_a_diverging_configuration_is_failed_and_skipped(tmp_path: Path) -> None:
-    source = TINY.replace("optimizer: Adam(learning_rate=HPO(log_range(1e-3, 1e-1)))",
-                          "optimizer: SGD(learning_rate=HPO(choice(0.01, 1e30)))")
+    source = TINY.replace(
+        "optimizer: Adam(learning_rate=HPO(log_range(1e-3, 1e-1)))",
+        "optimizer: SGD(learning_rate=HPO(choice(0.01, 1e30)))",
+    )
     source = source.replace("n_trials: 4", 'search_method: "grid"')
     model = write_model(tmp_path, source)
     run = search(model, TorchBackend(), tmp_path / "out", searcher="grid")
@@ -160,8 +166,9 @@ network Shapes {
 
 def test_consecutive_failures_stop_the_search_with_a_clear_message(tmp_path: Path) -> None:
     model = write_model(tmp_path, TINY.replace("n_trials: 4", "n_trials: 10"))
-    run = search(model, RaisingBackend(bad_units=None), tmp_path / "out", expect_error=True,
-                 max_consecutive_failures=3)
+    run = search(
+        model, RaisingBackend(bad_units=None), tmp_path / "out", expect_error=True, max_consecutive_failures=3
+    )
     assert isinstance(run.error, SearchStopped)
     assert "3 failed trials in a row" in str(run.error)
     assert "injected failure" in str(run.error)
@@ -178,7 +185,9 @@ class PruneOddTrials(RandomSearcher):
         return proposal.number % 2 == 1
 
 
-def test_pruned_trials_stop_early_and_keep_their_curve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pruned_trials_stop_early_and_keep_their_curve(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import neural.plugins.manager as manager
 
     monkeypatch.setattr(manager, "searcher_for", lambda method, name=None: PruneOddTrials)
@@ -252,7 +261,9 @@ def test_live_display_shows_progress_running_trials_best_and_remaining_time() ->
     from neural.search.results import TrialRecord
 
     console = Console(file=io.StringIO(), width=160, force_terminal=False)
-    progress = SearchProgress(console, total=4, objective="val_loss", direction="minimize", epochs=3, parallel=2, live=False)
+    progress = SearchProgress(
+        console, total=4, objective="val_loss", direction="minimize", epochs=3, parallel=2, live=False
+    )
     progress.trial_started(0, {"dense_1.units": 8})
     progress.trial_started(1, {"dense_1.units": 16})
     progress.epoch(1, 1, 0.75)

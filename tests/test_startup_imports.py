@@ -34,20 +34,25 @@ print(f"@@exit={{code}} heavy={{','.join(heavy)}} seconds={{elapsed:.3f}}")
 
 def run_probe(*args: str) -> tuple[str, str, float]:
     """Run ``neural ARGS`` in a new interpreter; return (exit code, heavy modules, seconds)."""
-    done = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     last = done.stdout.strip().splitlines()[-1]
     fields = dict(part.split("=", 1) for part in last.removeprefix("@@").split())
     return fields["exit"], fields["heavy"], float(fields["seconds"])
 
 
-@pytest.mark.parametrize("args", [
-    ("--help",),
-    ("--version",),
-    ("check", "examples/basic_hpo.neural"),
-    ("check", "examples/advanced_hpo.neural"),
-], ids=["help", "version", "check-basic", "check-advanced"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--help",),
+        ("--version",),
+        ("check", "examples/basic_hpo.neural"),
+        ("check", "examples/advanced_hpo.neural"),
+    ],
+    ids=["help", "version", "check-basic", "check-advanced"],
+)
 def test_light_commands_import_no_heavy_library(args: tuple[str, ...]) -> None:
     code, heavy, seconds = run_probe(*args)
     print(f"neural {' '.join(args)}: {seconds:.3f} s in process")
@@ -60,8 +65,13 @@ def test_help_wall_time_is_printed() -> None:
     import time
 
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "neural.cli.main", "--help"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "neural.cli.main", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     elapsed = time.perf_counter() - started
     print(f"neural --help: {elapsed:.3f} s wall")
     assert done.returncode == 0 and "Commands:" in done.stdout

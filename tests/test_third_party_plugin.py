@@ -67,16 +67,34 @@ def plugin_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     documented = documented_files(DOCS.read_text())
     assert {"pyproject.toml", "src/neural_halton/plugin.py", "tests/test_halton.py"} <= set(documented)
     halton = write_package(base / "neural-halton", {**documented, "src/neural_halton/__init__.py": ""})
-    broken = write_package(base / "neural-broken-demo", {
-        "pyproject.toml": BROKEN_PYPROJECT,
-        "src/neural_broken_demo/__init__.py": "",
-        "src/neural_broken_demo/plugin.py": BROKEN_PLUGIN,
-    })
+    broken = write_package(
+        base / "neural-broken-demo",
+        {
+            "pyproject.toml": BROKEN_PYPROJECT,
+            "src/neural_broken_demo/__init__.py": "",
+            "src/neural_broken_demo/plugin.py": BROKEN_PLUGIN,
+        },
+    )
     site = base / "site"
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
-         "--no-build-isolation", "--no-index", "--target", str(site), str(halton), str(broken)],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--target",
+            str(site),
+            str(halton),
+            str(broken),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr
     return {"site": site, "halton": halton}
@@ -85,8 +103,14 @@ def plugin_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def neural(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(site), "COLUMNS": "160"}
     env.pop("NEURAL_DISABLE_PLUGINS", None)
-    return subprocess.run([sys.executable, "-m", "neural.cli.main", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "neural.cli.main", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_neural_plugins_lists_the_installed_plugin_and_what_it_provides(plugin_site: dict[str, Path]) -> None:
@@ -113,17 +137,29 @@ def test_a_broken_plugin_is_reported_as_failed_and_neural_keeps_working(plugin_s
 
 
 def test_disabling_the_broken_plugin_silences_it(plugin_site: dict[str, Path]) -> None:
-    env = {**os.environ, "PYTHONPATH": str(plugin_site["site"]), "COLUMNS": "160",
-           "NEURAL_DISABLE_PLUGINS": "neural-broken-demo"}
-    done = subprocess.run([sys.executable, "-m", "neural.cli.main", "plugins"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(plugin_site["site"]),
+        "COLUMNS": "160",
+        "NEURAL_DISABLE_PLUGINS": "neural-broken-demo",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "neural.cli.main", "plugins"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
     assert done.returncode == 0
     assert re.search(r"│ neural-broken-demo\s+│ 6\.6\.6\s+│ blocked", done.stdout)
     assert "neural-broken-demo" not in done.stderr
 
 
-def test_the_plugins_searcher_and_dataset_are_usable_through_the_manager(plugin_site: dict[str, Path]) -> None:
+def test_the_plugins_searcher_and_dataset_are_usable_through_the_manager(
+    plugin_site: dict[str, Path],
+) -> None:
     probe = (
         "from pathlib import Path\n"
         "from neural.plugins import manager\n"
@@ -132,9 +168,14 @@ def test_the_plugins_searcher_and_dataset_are_usable_through_the_manager(plugin_
         "bundle = manager.get_dataset('blobs:4').load('4', cache_dir=Path('.'), input_shape=(5,))\n"
         "print(bundle.x.shape, bundle.num_classes)\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(plugin_site["site"]), "NEURAL_DISABLE_PLUGINS": "neural-broken-demo"}
-    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(plugin_site["site"]),
+        "NEURAL_DISABLE_PLUGINS": "neural-broken-demo",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
     assert done.returncode == 0, done.stderr
     halton, default_random, shape = done.stdout.split("\n")[:3]
@@ -144,10 +185,18 @@ def test_the_plugins_searcher_and_dataset_are_usable_through_the_manager(plugin_
 
 
 def test_the_documented_plugin_passes_the_searcher_conformance_suite(plugin_site: dict[str, Path]) -> None:
-    env = {**os.environ, "PYTHONPATH": str(plugin_site["site"]), "NEURAL_DISABLE_PLUGINS": "neural-broken-demo"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(plugin_site["site"]),
+        "NEURAL_DISABLE_PLUGINS": "neural-broken-demo",
+    }
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_halton.py"],
-        cwd=plugin_site["halton"], env=env, capture_output=True, text=True, timeout=300,
+        cwd=plugin_site["halton"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert re.search(r"\b\d+ passed", done.stdout)

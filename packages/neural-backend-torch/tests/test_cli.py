@@ -63,7 +63,9 @@ def test_an_unknown_backend_is_a_user_error(tmp_path: Path) -> None:
 
 
 def test_run_trains_and_writes_loadable_weights_and_metrics(tmp_path: Path) -> None:
-    result = neural("run", EXAMPLES / "mlp_digits.neural", "--out", tmp_path, "--epochs", "2", "--threads", "1")
+    result = neural(
+        "run", EXAMPLES / "mlp_digits.neural", "--out", tmp_path, "--epochs", "2", "--threads", "1"
+    )
     assert result.exit_code == 0, result.output
     weights, metrics_path = tmp_path / "digits_mlp.pt", tmp_path / "digits_mlp.metrics.json"
     assert f"wrote {weights}" in result.output and f"wrote {metrics_path}" in result.output
@@ -81,16 +83,35 @@ def test_run_trains_and_writes_loadable_weights_and_metrics(tmp_path: Path) -> N
 
 def test_run_is_repeatable_with_a_seed(tmp_path: Path) -> None:
     for folder in ("a", "b"):
-        result = neural("run", EXAMPLES / "mlp_digits.neural", "--out", tmp_path / folder, "--epochs", "1",
-                        "--seed", "3", "--threads", "1")
+        result = neural(
+            "run",
+            EXAMPLES / "mlp_digits.neural",
+            "--out",
+            tmp_path / folder,
+            "--epochs",
+            "1",
+            "--seed",
+            "3",
+            "--threads",
+            "1",
+        )
         assert result.exit_code == 0, result.output
     first, second = (torch.load(tmp_path / f / "digits_mlp.pt", weights_only=True) for f in ("a", "b"))
     assert all(torch.equal(first[key], second[key]) for key in first)
 
 
 def test_compile_with_hpo_writes_the_best_models_code(tmp_path: Path) -> None:
-    result = neural("compile", EXAMPLES / "mlp_digits.neural", "--hpo", "--trials", "2", "--epochs", "1",
-                    "--out", tmp_path)
+    result = neural(
+        "compile",
+        EXAMPLES / "mlp_digits.neural",
+        "--hpo",
+        "--trials",
+        "2",
+        "--epochs",
+        "1",
+        "--out",
+        tmp_path,
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "hpo_results.json").is_file()
     assert (tmp_path / "mlp_digits.best.neural").is_file()
@@ -110,8 +131,19 @@ def test_run_of_the_basic_example_reaches_90_percent_on_mnist5k(tmp_path: Path) 
 
 
 def test_run_with_hpo_trains_the_best_point_and_lists_every_file(tmp_path: Path) -> None:
-    result = neural("run", EXAMPLES / "mlp_digits.neural", "--hpo", "--trials", "2", "--epochs", "1",
-                    "--threads", "1", "--out", tmp_path)
+    result = neural(
+        "run",
+        EXAMPLES / "mlp_digits.neural",
+        "--hpo",
+        "--trials",
+        "2",
+        "--epochs",
+        "1",
+        "--threads",
+        "1",
+        "--out",
+        tmp_path,
+    )
     assert result.exit_code == 0, result.output
     listed = [line.removeprefix("wrote ") for line in result.output.splitlines() if line.startswith("wrote ")]
     expected = ["hpo_results.json", "mlp_digits.best.neural", "digits_mlp.pt", "digits_mlp.metrics.json"]

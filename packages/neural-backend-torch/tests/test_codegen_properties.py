@@ -41,7 +41,9 @@ def test_same_seed_gives_the_same_weights_and_another_seed_does_not() -> None:
     runs = [TorchBackend().train(model, data, seed=seed, threads=1) for seed in (5, 5, 6)]
     states = [run.artifact.state_dict() for run in runs]
     assert all(torch.equal(states[0][key], states[1][key]) for key in states[0])
-    assert runs[0].history == [dict(h, time=r["time"]) for h, r in zip(runs[1].history, runs[0].history, strict=True)]
+    assert runs[0].history == [
+        dict(h, time=r["time"]) for h, r in zip(runs[1].history, runs[0].history, strict=True)
+    ]
     assert not all(torch.equal(states[0][key], states[2][key]) for key in states[0])
 
 
@@ -68,8 +70,11 @@ def test_softmax_with_cross_entropy_is_log_softmax_with_nll() -> None:
 
 
 def test_binary_output_keeps_the_sigmoid_in_the_loss() -> None:
-    model = model_of(MLP.replace('Output(3, "softmax")', 'Output(1, "sigmoid")').replace(
-        "sparse_categorical_crossentropy", "binary_crossentropy"))
+    model = model_of(
+        MLP.replace('Output(3, "softmax")', 'Output(1, "sigmoid")').replace(
+            "sparse_categorical_crossentropy", "binary_crossentropy"
+        )
+    )
     source = TorchBackend().generate(model)
     assert "binary_cross_entropy_with_logits" in source
     data = tiny_train_data(num_classes=2)
@@ -80,14 +85,19 @@ def test_binary_output_keeps_the_sigmoid_in_the_loss() -> None:
 
 
 def test_binary_cross_entropy_on_two_softmax_units_takes_class_ids() -> None:
-    model = model_of(MLP.replace('Output(3, "softmax")', 'Output(2, "softmax")').replace(
-        "sparse_categorical_crossentropy", "binary_crossentropy"))
+    model = model_of(
+        MLP.replace('Output(3, "softmax")', 'Output(2, "softmax")').replace(
+            "sparse_categorical_crossentropy", "binary_crossentropy"
+        )
+    )
     result = TorchBackend().train(model, tiny_train_data(num_classes=2), seed=0, threads=1)
     assert 0.0 <= result.history[-1]["accuracy"] <= 1.0 and np.isfinite(result.history[-1]["loss"])
 
 
 def test_regression_reports_losses_without_accuracy() -> None:
-    model = model_of(MLP.replace('Output(3, "softmax")', "Output(1)").replace("sparse_categorical_crossentropy", "mse"))
+    model = model_of(
+        MLP.replace('Output(3, "softmax")', "Output(1)").replace("sparse_categorical_crossentropy", "mse")
+    )
     data = tiny_train_data()
     data.y_train, data.y_val = data.y_train.astype(np.float32), data.y_val.astype(np.float32)
     result = TorchBackend().train(model, data, seed=0, threads=1)

@@ -43,8 +43,21 @@ def test_compiled_module_runs_on_its_own_and_saves_loadable_weights(tmp_path: Pa
     script.write_text(TorchBackend().generate(model), encoding="utf-8")
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     completed = subprocess.run(
-        [sys.executable, str(script), "--data", "synthetic", "--epochs", "1", "--out", str(tmp_path / "w.pt")],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            str(script),
+            "--data",
+            "synthetic",
+            "--epochs",
+            "1",
+            "--out",
+            str(tmp_path / "w.pt"),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert completed.returncode == 0, completed.stderr
     assert "epoch 1/1" in completed.stdout and "val_accuracy" in completed.stdout

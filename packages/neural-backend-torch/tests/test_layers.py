@@ -15,7 +15,10 @@ from neural_backend_torch.layers_code import ACTIVATION_CALLS, same_padding, sup
 #: (input shape, layer lines) — each network ends in a small softmax output.
 LAYER_NETWORKS: dict[str, tuple[str, str]] = {
     "dense": ("(6,)", 'Dense(4, "relu", use_bias=false)'),
-    "conv1d_same_strided": ("(15, 2)", 'Conv1D(4, 3, strides=2, padding="same", activation="relu")\nFlatten()'),
+    "conv1d_same_strided": (
+        "(15, 2)",
+        'Conv1D(4, 3, strides=2, padding="same", activation="relu")\nFlatten()',
+    ),
     "conv1d_dilated": ("(16, 2)", "Conv1D(3, 3, dilation_rate=2)\nGlobalAveragePooling1D()"),
     "conv2d_same_strided": ("(9, 9, 2)", 'Conv2D(4, (3, 3), strides=(2, 2), padding="same")\nFlatten()'),
     "conv2d_same_even_kernel": ("(7, 8, 1)", 'Conv2D(3, 2, padding="same", use_bias=false)\nFlatten()'),
@@ -24,7 +27,10 @@ LAYER_NETWORKS: dict[str, tuple[str, str]] = {
     "max_pooling2d_same_symmetric": ("(9, 9, 2)", 'MaxPooling2D((3, 3), (2, 2), "same")\nFlatten()'),
     "max_pooling2d_same_asymmetric": ("(9, 9, 2)", 'MaxPooling2D((2, 2), padding="same")\nFlatten()'),
     "average_pooling2d_valid": ("(8, 8, 2)", "AveragePooling2D((2, 2))\nFlatten()"),
-    "average_pooling2d_same_symmetric": ("(9, 9, 2)", 'AveragePooling2D((3, 3), strides=(2, 2), padding="same")\nFlatten()'),
+    "average_pooling2d_same_symmetric": (
+        "(9, 9, 2)",
+        'AveragePooling2D((3, 3), strides=(2, 2), padding="same")\nFlatten()',
+    ),
     "average_pooling2d_same_asymmetric": ("(9, 9, 2)", 'AveragePooling2D((2, 2), padding="same")\nFlatten()'),
     "global_average_pooling2d": ("(6, 6, 3)", "Conv2D(4, 3)\nGlobalAveragePooling2D()"),
     "global_average_pooling1d_after_embedding": ("(10,)", "Embedding(20, 4)\nGlobalAveragePooling1D()"),
@@ -39,7 +45,8 @@ LAYER_NETWORKS: dict[str, tuple[str, str]] = {
     "dense_on_sequence": ("(7, 3)", 'GRU(4, return_sequences=true)\nDense(6, "tanh")\nFlatten()'),
     "softmax_activation_on_image": ("(5, 5, 2)", 'Conv2D(3, 3)\nActivation("softmax")\nFlatten()'),
 } | {
-    f"activation_{name}": ("(6,)", f'Dense(5)\nActivation("{name}")') for name in sorted(ACTIVATION_CALLS)
+    f"activation_{name}": ("(6,)", f'Dense(5)\nActivation("{name}")')
+    for name in sorted(ACTIVATION_CALLS)
     if name not in ("log_softmax",)
 }
 
@@ -104,11 +111,18 @@ def test_layer_compiles_with_cores_shapes_and_weight_counts_and_trains(probe: st
 
 @pytest.mark.parametrize(
     ("size", "kernel", "stride", "dilation", "expected"),
-    [(9, 3, 2, 1, (1, 1)), (9, 2, 1, 1, (0, 1)), (8, 2, 2, 1, (0, 0)), (15, 3, 2, 1, (1, 1)), (10, 3, 1, 2, (2, 2)),
-     (7, 4, 3, 1, (1, 2))],
+    [
+        (9, 3, 2, 1, (1, 1)),
+        (9, 2, 1, 1, (0, 1)),
+        (8, 2, 2, 1, (0, 0)),
+        (15, 3, 2, 1, (1, 1)),
+        (10, 3, 1, 2, (2, 2)),
+        (7, 4, 3, 1, (1, 2)),
+    ],
 )
-def test_same_padding_matches_tensorflow(size: int, kernel: int, stride: int, dilation: int,
-                                         expected: tuple[int, int]) -> None:
+def test_same_padding_matches_tensorflow(
+    size: int, kernel: int, stride: int, dilation: int, expected: tuple[int, int]
+) -> None:
     assert same_padding(size, kernel, stride, dilation) == expected
 
 

@@ -14,7 +14,9 @@ from neural.testing import StopAfter, tiny_train_data
 from neural_backend_torch.backend import TorchBackend
 
 
-def network_with(optimizer: str = "Adam(learning_rate=0.01)", train: str = "epochs: 3  batch_size: 16") -> str:
+def network_with(
+    optimizer: str = "Adam(learning_rate=0.01)", train: str = "epochs: 3  batch_size: 16"
+) -> str:
     return f"""
 network Loop {{
   input: (6,)
@@ -60,11 +62,16 @@ SCHEDULES_UNDER_TEST = [
     ("CosineDecay(0.1, 10)", lambda s: keras_cosine(s, 0.1, 10, 0.0)),
     ("CosineDecay(0.1, 10, alpha=0.2)", lambda s: keras_cosine(s, 0.1, 10, 0.2)),
     ("PolynomialDecay(0.1, 10)", lambda s: keras_polynomial(s, 0.1, 10, 0.0001, 1.0, False)),
-    ("PolynomialDecay(0.1, 10, 0.01, power=2.0, cycle=true)", lambda s: keras_polynomial(s, 0.1, 10, 0.01, 2.0, True)),
+    (
+        "PolynomialDecay(0.1, 10, 0.01, power=2.0, cycle=true)",
+        lambda s: keras_polynomial(s, 0.1, 10, 0.01, 2.0, True),
+    ),
 ]
 
 
-@pytest.mark.parametrize(("schedule", "keras"), SCHEDULES_UNDER_TEST, ids=[s for s, _ in SCHEDULES_UNDER_TEST])
+@pytest.mark.parametrize(
+    ("schedule", "keras"), SCHEDULES_UNDER_TEST, ids=[s for s, _ in SCHEDULES_UNDER_TEST]
+)
 def test_schedule_follows_keras_at_each_optimizer_step(schedule: str, keras) -> None:  # type: ignore[no-untyped-def]
     module = module_of(model_of(network_with(f"SGD(learning_rate={schedule})")))
     network = module.build_model()
@@ -98,7 +105,11 @@ def test_nesterov_sgd_keeps_its_momentum() -> None:
 @pytest.mark.parametrize("loss", sorted(LOSSES))
 def test_every_loss_of_the_catalogue_trains(loss: str) -> None:
     output = 'Output(1, "sigmoid")' if loss == "binary_crossentropy" else 'Output(3, "softmax")'
-    source = network_with().replace('Output(3, "softmax")', output).replace("sparse_categorical_crossentropy", loss)
+    source = (
+        network_with()
+        .replace('Output(3, "softmax")', output)
+        .replace("sparse_categorical_crossentropy", loss)
+    )
     model = model_of(source)
     data = tiny_train_data(num_classes=2 if loss == "binary_crossentropy" else 3)
     result = TorchBackend().train(model, data, seed=0, threads=1)
@@ -111,7 +122,9 @@ def test_a_constant_rate_has_no_scheduler() -> None:
 
 
 def test_the_reported_rate_is_the_schedules_after_the_epochs_steps() -> None:
-    model = model_of(network_with("SGD(learning_rate=ExponentialDecay(0.1, 4, 0.5))", "epochs: 2  batch_size: 16"))
+    model = model_of(
+        network_with("SGD(learning_rate=ExponentialDecay(0.1, 4, 0.5))", "epochs: 2  batch_size: 16")
+    )
     data = tiny_train_data(train_size=64)  # 4 batches per epoch
     result = TorchBackend().train(model, data, seed=0, threads=1)
     assert [epoch["lr"] for epoch in result.history] == pytest.approx([0.05, 0.025])
@@ -119,7 +132,9 @@ def test_the_reported_rate_is_the_schedules_after_the_epochs_steps() -> None:
 
 def test_early_stopping_restores_the_best_epochs_weights() -> None:
     # A min_delta no epoch can beat: epoch 0 stays the best, training stops after `patience` more.
-    model = model_of(network_with(train="epochs: 6  batch_size: 16  early_stopping: true  patience: 2  min_delta: 100"))
+    model = model_of(
+        network_with(train="epochs: 6  batch_size: 16  early_stopping: true  patience: 2  min_delta: 100")
+    )
     module = module_of(model)
     data = tiny_train_data()
     torch.manual_seed(0)
@@ -130,8 +145,17 @@ def test_early_stopping_restores_the_best_epochs_weights() -> None:
         snapshots.append({key: value.clone() for key, value in network.state_dict().items()})
         return False
 
-    history = module.train(network, data.x_train, data.y_train, data.x_val, data.y_val,
-                           epochs=6, batch_size=16, callback=snapshot, seed=0)
+    history = module.train(
+        network,
+        data.x_train,
+        data.y_train,
+        data.x_val,
+        data.y_val,
+        epochs=6,
+        batch_size=16,
+        callback=snapshot,
+        seed=0,
+    )
     assert len(history["epochs"]) == 3 and history["stopped_early"] and history["best_epoch"] == 0
     final = network.state_dict()
     assert all(torch.equal(final[key], snapshots[0][key]) for key in final)
@@ -139,8 +163,11 @@ def test_early_stopping_restores_the_best_epochs_weights() -> None:
 
 
 def test_early_stopping_keeps_the_epoch_with_the_best_monitored_value() -> None:
-    model = model_of(network_with(train="epochs: 5  batch_size: 16  early_stopping: true  patience: 5  "
-                                        'monitor: "val_accuracy"'))
+    model = model_of(
+        network_with(
+            train='epochs: 5  batch_size: 16  early_stopping: true  patience: 5  monitor: "val_accuracy"'
+        )
+    )
     result = TorchBackend().train(model, tiny_train_data(), seed=0, threads=1)
     accuracies = [epoch["val_accuracy"] for epoch in result.history]
     assert result.best_epoch == int(np.argmax(accuracies))

@@ -30,6 +30,8 @@ def keras_style_param_count(network: torch.nn.Module) -> int:
     """Parameters plus BatchNorm moving statistics: what Keras' ``count_params()`` counts."""
     parameters = sum(p.numel() for p in network.parameters())
     statistics = sum(
-        buffer.numel() for name, buffer in network.named_buffers() if name.rsplit(".", 1)[-1] in KERAS_COUNTED_BUFFERS
+        buffer.numel()
+        for name, buffer in network.named_buffers()
+        if name.rsplit(".", 1)[-1] in KERAS_COUNTED_BUFFERS
     )
     return parameters + statistics

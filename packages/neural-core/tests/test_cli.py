@@ -75,8 +75,10 @@ def test_check_shows_shapes_and_the_space_size_of_every_example(example: Path) -
     program = load_program(example)
     model = program.nominal_model()
     for layer in model.layers:
-        assert re.search(rf"│ {layer.kind}\s+│ {layer.name}\s+│ {re.escape(format_shape(layer.output_shape))}\s",
-                         result.stdout), f"row of {layer.name} missing:\n{result.stdout}"
+        assert re.search(
+            rf"│ {layer.kind}\s+│ {layer.name}\s+│ {re.escape(format_shape(layer.output_shape))}\s",
+            result.stdout,
+        ), f"row of {layer.name} missing:\n{result.stdout}"
     assert f"Total parameters: {model.param_count:,}" in result.stdout
     if program.has_hpo:
         assert f"grid size {program.space.size(model.train.grid_points):,}" in result.stdout
@@ -171,7 +173,9 @@ def test_visualize_without_a_visualizer_plugin_says_what_to_install(
     assert "Traceback" not in result.output
 
 
-def test_a_plugin_error_while_listing_commands_exits_1_without_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_plugin_error_while_listing_commands_exits_1_without_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     def add_check(cli: click.Group) -> None:
         cli.add_command(click.Command("check", callback=lambda: None))
 
@@ -287,11 +291,19 @@ def test_check_marks_the_layers_that_have_a_hyperparameter_of_their_own() -> Non
     result = invoke("check", str(custom))
 
     assert result.exit_code == 0, result.output
-    marks = dict(re.findall(r"^│ \d+ │ \S+\s+│ (\S+)\s+│.*│\s+[\d,]+ │\s+(\*?)\s+│$", result.stdout, re.MULTILINE))
+    marks = dict(
+        re.findall(r"^│ \d+ │ \S+\s+│ (\S+)\s+│.*│\s+[\d,]+ │\s+(\*?)\s+│$", result.stdout, re.MULTILINE)
+    )
     # Only conv2d_1 holds an HPO expression; the layers after it change shape with it,
     # but the table marks the layers a user would edit, in linear time.
-    assert marks == {"conv2d_1": "*", "max_pooling2d_1": "", "flatten_1": "", "dense_1": "",
-                     "dense_1_2": "", "output_1": ""}
+    assert marks == {
+        "conv2d_1": "*",
+        "max_pooling2d_1": "",
+        "flatten_1": "",
+        "dense_1": "",
+        "dense_1_2": "",
+        "output_1": "",
+    }
 
 
 def test_check_folds_the_layer_table_of_a_long_model(tmp_path: Path) -> None:

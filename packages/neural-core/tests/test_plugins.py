@@ -27,8 +27,9 @@ class EchoBackend(Backend):
     def generate(self, model: Any) -> str:
         return f"# {model.name}\n"
 
-    def train(self, model: Any, data: TrainData, *, reporter: Any = None, seed: int = 0,
-              threads: int | None = None) -> TrainResult:
+    def train(
+        self, model: Any, data: TrainData, *, reporter: Any = None, seed: int = 0, threads: int | None = None
+    ) -> TrainResult:
         raise NotImplementedError
 
     def save(self, result: TrainResult, path: Path) -> Path:
@@ -49,8 +50,14 @@ class FastRandomSearcher(RandomSearcher):
 class FakeEntryPoint:
     """Looks like an ``importlib.metadata.EntryPoint``: ``load()`` returns the module or raises."""
 
-    def __init__(self, name: str, module: types.ModuleType | None = None, *,
-                 error: BaseException | None = None, version: str = "1.2.3") -> None:
+    def __init__(
+        self,
+        name: str,
+        module: types.ModuleType | None = None,
+        *,
+        error: BaseException | None = None,
+        version: str = "1.2.3",
+    ) -> None:
         self.name = name
         self.value = f"{name.replace('-', '_')}.plugin"
         self.dist = types.SimpleNamespace(version=version)
@@ -74,8 +81,9 @@ def plugin_module(name: str, **hooks: Callable[..., Any]) -> types.ModuleType:
     return module
 
 
-def build_host(*entry_points: FakeEntryPoint, disabled: tuple[str, ...] = (),
-               include_core: bool = False) -> tuple[PluginHost, list[str]]:
+def build_host(
+    *entry_points: FakeEntryPoint, disabled: tuple[str, ...] = (), include_core: bool = False
+) -> tuple[PluginHost, list[str]]:
     warnings: list[str] = []
     host = PluginHost(entry_points, disabled=disabled, warn=warnings.append, include_core=include_core)
     return host, warnings
@@ -168,7 +176,9 @@ def test_disable_variable_is_a_comma_separated_list_of_names() -> None:
 
 
 def test_two_plugins_providing_the_same_backend_name_is_an_error_naming_both() -> None:
-    second = FakeEntryPoint("zz-copycat", plugin_module("zz", neural_register_backends=lambda: [OtherEchoBackend]))
+    second = FakeEntryPoint(
+        "zz-copycat", plugin_module("zz", neural_register_backends=lambda: [OtherEchoBackend])
+    )
     host, _ = build_host(echo_plugin("echo-plugin"), second)
 
     with pytest.raises(NeuralError) as raised:
@@ -193,7 +203,9 @@ def test_a_searcher_named_like_a_core_searcher_is_an_error_naming_core() -> None
     class ImpostorSearcher(RandomSearcher):
         name: ClassVar[str] = "grid"
 
-    impostor = FakeEntryPoint("impostor", plugin_module("impostor", neural_register_searchers=lambda: [ImpostorSearcher]))
+    impostor = FakeEntryPoint(
+        "impostor", plugin_module("impostor", neural_register_searchers=lambda: [ImpostorSearcher])
+    )
     host, _ = build_host(impostor, include_core=True)
 
     with pytest.raises(NeuralError, match=r'searcher named "grid": neural-core .* and impostor'):
@@ -229,10 +241,15 @@ def test_an_unknown_backend_gets_did_you_mean_and_the_installed_names() -> None:
     assert str(raised.value) == "unknown backend \"ecko\": did you mean 'echo'?; installed backends: echo"
 
 
-@pytest.mark.parametrize(("name", "package"), [
-    ("pytorch", "neural-backend-torch"), ("torch", "neural-backend-torch"),
-    ("tensorflow", "neural-backend-tf"), ("tf", "neural-backend-tf"),
-])
+@pytest.mark.parametrize(
+    ("name", "package"),
+    [
+        ("pytorch", "neural-backend-torch"),
+        ("torch", "neural-backend-torch"),
+        ("tensorflow", "neural-backend-tf"),
+        ("tf", "neural-backend-tf"),
+    ],
+)
 def test_a_known_backend_that_is_not_installed_names_its_package(name: str, package: str) -> None:
     host, _ = build_host(echo_plugin())
     with pytest.raises(NeuralError) as raised:
@@ -256,7 +273,9 @@ def test_bayesian_without_a_search_plugin_names_both_packages() -> None:
     with pytest.raises(NeuralError) as raised:
         host.searcher_for("bayesian")
     message = str(raised.value)
-    assert message.startswith('search_method "bayesian" needs a search plugin: pip install neural-search-optuna')
+    assert message.startswith(
+        'search_method "bayesian" needs a search plugin: pip install neural-search-optuna'
+    )
     assert "neural-search-hyperopt" in message
 
 
@@ -267,7 +286,9 @@ def test_an_unknown_search_method_lists_the_installed_methods() -> None:
 
 
 def test_the_highest_priority_searcher_wins_unless_one_is_named() -> None:
-    fast = FakeEntryPoint("fast", plugin_module("fast", neural_register_searchers=lambda: [FastRandomSearcher]))
+    fast = FakeEntryPoint(
+        "fast", plugin_module("fast", neural_register_searchers=lambda: [FastRandomSearcher])
+    )
     host, _ = build_host(fast, include_core=True)
 
     assert host.searcher_for("random") is FastRandomSearcher
@@ -295,12 +316,16 @@ def test_the_report_says_what_each_plugin_provides() -> None:
     def add_hello(cli: click.Group) -> None:
         cli.add_command(click.Command("hello", callback=lambda: None))
 
-    rich_plugin = FakeEntryPoint("rich-plugin", plugin_module(
-        "rich_plugin",
-        neural_register_backends=lambda: [EchoBackend],
-        neural_register_searchers=lambda: [FastRandomSearcher],
-        neural_register_commands=add_hello,
-    ), version="4.5.6")
+    rich_plugin = FakeEntryPoint(
+        "rich-plugin",
+        plugin_module(
+            "rich_plugin",
+            neural_register_backends=lambda: [EchoBackend],
+            neural_register_searchers=lambda: [FastRandomSearcher],
+            neural_register_commands=add_hello,
+        ),
+        version="4.5.6",
+    )
     host, _ = build_host(rich_plugin)
 
     (info,) = host.plugin_report()
@@ -382,10 +407,13 @@ def test_the_searcher_suite_accepts_core_random_search() -> None:
     suite.test_same_seed_gives_the_same_proposals("random")
 
 
-@pytest.mark.parametrize(("searcher", "test"), [
-    (OutOfSpaceSearcher, "test_every_proposal_lies_in_the_space"),
-    (UnseededSearcher, "test_same_seed_gives_the_same_proposals"),
-])
+@pytest.mark.parametrize(
+    ("searcher", "test"),
+    [
+        (OutOfSpaceSearcher, "test_every_proposal_lies_in_the_space"),
+        (UnseededSearcher, "test_same_seed_gives_the_same_proposals"),
+    ],
+)
 def test_the_searcher_suite_fails_a_broken_searcher(searcher: type, test: str) -> None:
     with pytest.raises(AssertionError):
         getattr(suite_for(searcher), test)("random")

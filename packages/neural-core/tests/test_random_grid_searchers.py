@@ -154,7 +154,9 @@ def grid_points(space, n_trials: int = 10**9) -> list[dict]:  # type: ignore[no-
 def test_grid_enumerates_the_whole_cartesian_product_once_in_order(space) -> None:  # type: ignore[no-untyped-def]
     points = grid_points(space)
     axes = [p.grid_values(3) for p in space.params]
-    expected = [dict(zip([p.name for p in space.params], combo, strict=True)) for combo in itertools.product(*axes)]
+    expected = [
+        dict(zip([p.name for p in space.params], combo, strict=True)) for combo in itertools.product(*axes)
+    ]
     assert len(points) == space.size(3) == math.prod(len(a) for a in axes)
     assert points == expected
 

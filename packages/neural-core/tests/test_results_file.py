@@ -40,10 +40,27 @@ def make_study(path: Path, direction: str = "minimize") -> StudyRecord:
         "versions": {"python": "3.11.9", "neural-core": "0.1.0"},
     }
     study = StudyRecord(path=path, header=header, direction=direction)
-    study.put(TrialRecord(0, "complete", {"dense_1.units": 8}, value=0.5, intermediate_values=[0.9, 0.5],
-                          metrics=[{"loss": 1.0, "val_loss": 0.9}, {"loss": 0.6, "val_loss": 0.5}], duration=0.2))
-    study.put(TrialRecord(1, "failed", {"dense_1.units": 16}, error="diverged: the training loss became nan",
-                          metrics=[{"loss": math.nan, "val_loss": math.inf}], traceback="Traceback ..."))
+    study.put(
+        TrialRecord(
+            0,
+            "complete",
+            {"dense_1.units": 8},
+            value=0.5,
+            intermediate_values=[0.9, 0.5],
+            metrics=[{"loss": 1.0, "val_loss": 0.9}, {"loss": 0.6, "val_loss": 0.5}],
+            duration=0.2,
+        )
+    )
+    study.put(
+        TrialRecord(
+            1,
+            "failed",
+            {"dense_1.units": 16},
+            error="diverged: the training loss became nan",
+            metrics=[{"loss": math.nan, "val_loss": math.inf}],
+            traceback="Traceback ...",
+        )
+    )
     study.put(TrialRecord(2, "pruned", {"dense_1.units": 16}, value=0.7, intermediate_values=[0.7]))
     study.put(TrialRecord(3, "running", {"dense_1.units": 8}))
     return study

@@ -47,7 +47,7 @@ def test_comments_and_layout_outside_hpo_expressions_are_kept(path: Path) -> Non
     assert [line for line in kept if line in written_lines] == kept
     for line in source_lines:
         if "#" in line:
-            assert line[line.index("#"):] in text
+            assert line[line.index("#") :] in text
 
 
 def test_basic_example_gets_literal_values_in_place() -> None:
@@ -59,8 +59,8 @@ def test_basic_example_gets_literal_values_in_place() -> None:
         "optimizer.learning_rate": 0.00123,
     }
     text = write_back(program.source, program.space, point)
-    assert "Conv2D(filters=64, kernel_size=(3,3), activation=\"relu\")" in text
-    assert "Dense(128, activation=\"relu\")" in text
+    assert 'Conv2D(filters=64, kernel_size=(3,3), activation="relu")' in text
+    assert 'Dense(128, activation="relu")' in text
     assert "Dropout(0.4)" in text
     assert "optimizer: Adam(learning_rate=0.00123)" in text
     assert 'search_method: "random"  # Use random search' in text
@@ -80,7 +80,7 @@ def test_custom_in_a_keyword_slot_writes_the_option_value() -> None:
     source = (
         "network K {\n  input: (4,)\n  layers:\n"
         '    Dense(units=HPO(custom({"narrow": 4, "wide": 16})), activation="relu")  # width\n'
-        "    Output(2, \"softmax\")\n  loss: \"sparse_categorical_crossentropy\"\n}\n"
+        '    Output(2, "softmax")\n  loss: "sparse_categorical_crossentropy"\n}\n'
     )
     program = compile_source(source)
     text = write_back(source, program.space, {program.space.params[0].name: "wide"})

@@ -30,12 +30,34 @@ from neural_backend_torch.optim_code import (
 from neural_backend_torch.templates import HELPERS, IMPORTS, TRAINING
 
 #: Names the generated module defines or imports; a network class may not shadow them.
-_MODULE_NAMES = frozenset({
-    "argparse", "math", "time", "Any", "Callable", "torch", "F", "nn", "EarlyStopping", "AveragePoolingSame",
-    "single_bias_lstm", "as_tensors", "evaluate", "train", "main", "predict", "loss_fn", "count_correct",
-    "build_model", "build_optimizer", "build_scheduler", "learning_rate_at", "format_metrics",
-    "target_like",
-})
+_MODULE_NAMES = frozenset(
+    {
+        "argparse",
+        "math",
+        "time",
+        "Any",
+        "Callable",
+        "torch",
+        "F",
+        "nn",
+        "EarlyStopping",
+        "AveragePoolingSame",
+        "single_bias_lstm",
+        "as_tensors",
+        "evaluate",
+        "train",
+        "main",
+        "predict",
+        "loss_fn",
+        "count_correct",
+        "build_model",
+        "build_optimizer",
+        "build_scheduler",
+        "learning_rate_at",
+        "format_metrics",
+        "target_like",
+    }
+)
 
 _OUTPUT_DESCRIPTIONS = {
     "log_probs": "log-probabilities (log_softmax)",

@@ -122,8 +122,9 @@ def _padding_mode(layer: LayerConfig) -> str:
     return str(mode)
 
 
-def _spatial_padding(layer: LayerConfig, kernel: tuple[int, ...], strides: tuple[int, ...],
-                     dilation: tuple[int, ...]) -> list[tuple[int, int]]:
+def _spatial_padding(
+    layer: LayerConfig, kernel: tuple[int, ...], strides: tuple[int, ...], dilation: tuple[int, ...]
+) -> list[tuple[int, int]]:
     """(before, after) per spatial axis; zeros for "valid"."""
     if _padding_mode(layer) == "valid":
         return [(0, 0)] * len(kernel)
@@ -186,7 +187,9 @@ def _conv(layer: LayerConfig, activation: str | None, channels_first: bool) -> L
     return LayerCode(f"nn.Conv{rank}d({', '.join(args)})", (f"x = {call}",), CHANNELS_FIRST)
 
 
-def _pool_geometry(layer: LayerConfig) -> tuple[int, tuple[int, ...], tuple[int, ...], list[tuple[int, int]], list[str]]:
+def _pool_geometry(
+    layer: LayerConfig,
+) -> tuple[int, tuple[int, ...], tuple[int, ...], list[tuple[int, int]], list[str]]:
     rank = len(layer.input_shape) - 1
     kernel = _ints(layer.params["pool_size"], rank)
     strides = _ints(layer.params.get("strides") or kernel, rank)
@@ -206,7 +209,9 @@ def _max_pool(layer: LayerConfig, activation: str | None, channels_first: bool) 
     else:
         # Padded cells must never win the max, as in TensorFlow.
         inner = f'F.pad(x, {_pad_argument(padding)}, value=float("-inf"))'
-    return LayerCode(f"nn.MaxPool{rank}d({', '.join(args)})", (f"x = {_self(layer)}({inner})",), CHANNELS_FIRST)
+    return LayerCode(
+        f"nn.MaxPool{rank}d({', '.join(args)})", (f"x = {_self(layer)}({inner})",), CHANNELS_FIRST
+    )
 
 
 def _average_pool(layer: LayerConfig, activation: str | None, channels_first: bool) -> LayerCode:
@@ -215,10 +220,14 @@ def _average_pool(layer: LayerConfig, activation: str | None, channels_first: bo
     if _is_symmetric(padding):
         if any(before for before, _ in padding):
             # TensorFlow leaves padded cells out of each average.
-            args.extend([f"padding={_size(tuple(before for before, _ in padding))}", "count_include_pad=False"])
+            args.extend(
+                [f"padding={_size(tuple(before for before, _ in padding))}", "count_include_pad=False"]
+            )
         return LayerCode(f"nn.AvgPool{rank}d({', '.join(args)})", forward, CHANNELS_FIRST)
     if rank != 2:
-        raise CodegenError(f"asymmetric 'same' average pooling is implemented for 2-D inputs only, not {layer.kind}")
+        raise CodegenError(
+            f"asymmetric 'same' average pooling is implemented for 2-D inputs only, not {layer.kind}"
+        )
     constructor = (
         f"AveragePoolingSame(kernel_size={literal(kernel)}, stride={literal(strides)}, "
         f"padding={_pad_argument(padding)}, input_size={literal(tuple(layer.input_shape[:-1]))})"

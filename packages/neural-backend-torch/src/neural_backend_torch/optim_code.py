@@ -68,6 +68,7 @@ def optimizer_expression(optimizer: OptimizerConfig) -> str:
 
 # --- schedules ----------------------------------------------------------------
 
+
 def _progress(values: dict[str, str], staircase: bool) -> str:
     if staircase:
         return f"    progress = math.floor(step / {values['decay_steps']})"
@@ -75,32 +76,41 @@ def _progress(values: dict[str, str], staircase: bool) -> str:
 
 
 def _exponential_decay(values: dict[str, str], flags: dict[str, bool]) -> str:
-    return (_progress(values, flags["staircase"]) + "\n"
-            f"    return {values['initial_learning_rate']} * {values['decay_rate']} ** progress")
+    return (
+        _progress(values, flags["staircase"]) + "\n"
+        f"    return {values['initial_learning_rate']} * {values['decay_rate']} ** progress"
+    )
 
 
 def _inverse_time_decay(values: dict[str, str], flags: dict[str, bool]) -> str:
-    return (_progress(values, flags["staircase"]) + "\n"
-            f"    return {values['initial_learning_rate']} / (1 + {values['decay_rate']} * progress)")
+    return (
+        _progress(values, flags["staircase"]) + "\n"
+        f"    return {values['initial_learning_rate']} / (1 + {values['decay_rate']} * progress)"
+    )
 
 
 def _cosine_decay(values: dict[str, str], flags: dict[str, bool]) -> str:
     alpha = values["alpha"]
     decayed = "cosine" if not flags.get("alpha_is_set") else f"((1 - {alpha}) * cosine + {alpha})"
-    return (f"    progress = min(step, {values['decay_steps']}) / {values['decay_steps']}\n"
-            "    cosine = 0.5 * (1 + math.cos(math.pi * progress))\n"
-            f"    return {values['initial_learning_rate']} * {decayed}")
+    return (
+        f"    progress = min(step, {values['decay_steps']}) / {values['decay_steps']}\n"
+        "    cosine = 0.5 * (1 + math.cos(math.pi * progress))\n"
+        f"    return {values['initial_learning_rate']} * {decayed}"
+    )
 
 
 def _polynomial_decay(values: dict[str, str], flags: dict[str, bool]) -> str:
     if flags["cycle"]:
-        steps = f"    decay_steps = {values['decay_steps']} * max(math.ceil(step / {values['decay_steps']}), 1)\n"
+        steps = (
+            f"    decay_steps = {values['decay_steps']} * max(math.ceil(step / {values['decay_steps']}), 1)\n"
+        )
     else:
-        steps = (f"    decay_steps = {values['decay_steps']}\n"
-                 "    step = min(step, decay_steps)\n")
+        steps = f"    decay_steps = {values['decay_steps']}\n    step = min(step, decay_steps)\n"
     end = values["end_learning_rate"]
-    return (steps + f"    fraction_left = 1 - step / decay_steps\n"
-            f"    return ({values['initial_learning_rate']} - {end}) * fraction_left ** {values['power']} + {end}")
+    return (
+        steps + f"    fraction_left = 1 - step / decay_steps\n"
+        f"    return ({values['initial_learning_rate']} - {end}) * fraction_left ** {values['power']} + {end}"
+    )
 
 
 #: Keras' formulas, evaluated at the optimizer step (one per batch): schedule → (body writer, defaults).

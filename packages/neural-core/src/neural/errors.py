@@ -88,7 +88,9 @@ class NeuralError(Exception):
 class DiagnosticsError(NeuralError):
     """One or more located diagnostics in one source file."""
 
-    def __init__(self, diagnostics: Sequence[Diagnostic], source: str = "", filename: str = "<string>") -> None:
+    def __init__(
+        self, diagnostics: Sequence[Diagnostic], source: str = "", filename: str = "<string>"
+    ) -> None:
         self.diagnostics = tuple(diagnostics)
         self.source = source
         self.filename = filename

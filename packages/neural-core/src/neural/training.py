@@ -64,7 +64,9 @@ def prepare_model_data(model: ConcreteModel, data_spec: str | None, *, seed: int
     from neural.datasets.prepare import prepare_data
 
     first = model.layers[0] if model.layers else None
-    token_ids_below = int(first.params["input_dim"]) if first is not None and first.kind == "Embedding" else None
+    token_ids_below = (
+        int(first.params["input_dim"]) if first is not None and first.kind == "Embedding" else None
+    )
     classifies = "crossentropy" in model.loss
     return prepare_data(
         data_spec or model.train.dataset,
@@ -119,7 +121,9 @@ class EpochDisplay:
         if self._progress is None:
             return
         if self._task is None:
-            self._task = self._progress.add_task("train", total=total, epoch=self._epoch + 1, epochs=self.epochs)
+            self._task = self._progress.add_task(
+                "train", total=total, epoch=self._epoch + 1, epochs=self.epochs
+            )
         self._progress.update(self._task, completed=done)
 
     def on_epoch_end(self, epoch: int, metrics: dict[str, float]) -> bool:
@@ -221,25 +225,38 @@ def train_and_save(
         with EpochDisplay(console, model.train.epochs) as display:
             result = backend.train(model, data, reporter=display, seed=seed, threads=threads)
     except KeyboardInterrupt:
-        raise NeuralError("training was interrupted (Ctrl-C), so nothing was saved: run it again to train") from None
+        raise NeuralError(
+            "training was interrupted (Ctrl-C), so nothing was saved: run it again to train"
+        ) from None
     if not result.duration:
         result.duration = time.perf_counter() - started
     if result.stopped_early:
-        console.print(f"early stopping after epoch {len(result.history)}; kept the weights of epoch {result.best_epoch + 1}")
+        console.print(
+            f"early stopping after epoch {len(result.history)}; kept the weights of epoch {result.best_epoch + 1}"
+        )
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = output_stem(model)
     weights_path = backend.save(result, out_dir / f"{stem}{backend.model_suffix}")
     metrics_path = out_dir / f"{stem}.metrics.json"
     document = metrics_document(
-        model, backend, result, data, seed=seed, data_spec=spec, weights_path=weights_path,
-        source=source, hyperparameters=hyperparameters,
+        model,
+        backend,
+        result,
+        data,
+        seed=seed,
+        data_spec=spec,
+        weights_path=weights_path,
+        source=source,
+        hyperparameters=hyperparameters,
     )
     metrics_path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     written = [Path(weights_path), metrics_path]
     if list_written:
         print_written(console, written)
-    return TrainedRun(result=result, data=data, weights_path=Path(weights_path), metrics_path=metrics_path, written=written)
+    return TrainedRun(
+        result=result, data=data, weights_path=Path(weights_path), metrics_path=metrics_path, written=written
+    )
 
 
 def print_written(console: Console, paths: list[Path]) -> None:

@@ -38,12 +38,32 @@ def module_path(output_option: Path | None, out_dir: Path, network_name: str, ba
 
 @click.command("compile")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--backend", "-b", "backend_name", default="pytorch", show_default=True, metavar="NAME",
-              help="Backend to generate code for (pytorch/torch, tensorflow, ...).")
-@click.option("-o", "--output", "output_option", type=click.Path(path_type=Path), metavar="OUT",
-              help="File to write (default: NAME_BACKEND.py in --out).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."), metavar="DIR",
-              show_default=True, help="Folder for everything written.")
+@click.option(
+    "--backend",
+    "-b",
+    "backend_name",
+    default="pytorch",
+    show_default=True,
+    metavar="NAME",
+    help="Backend to generate code for (pytorch/torch, tensorflow, ...).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output_option",
+    type=click.Path(path_type=Path),
+    metavar="OUT",
+    help="File to write (default: NAME_BACKEND.py in --out).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    metavar="DIR",
+    show_default=True,
+    help="Folder for everything written.",
+)
 @training_options(for_search_only=True)
 @hpo_options
 def compile_command(
@@ -63,7 +83,9 @@ def compile_command(
 
     settings = hpo_settings(search, data_spec=data_spec, epochs=epochs, seed=seed, out_dir=out_dir)
     if settings is None and (data_spec, epochs, seed) != (None, None, None):
-        raise click.UsageError("--data, --epochs and --seed only apply to compile with --hpo (they steer the search)")
+        raise click.UsageError(
+            "--data, --epochs and --seed only apply to compile with --hpo (they steer the search)"
+        )
     if not file.is_file():
         raise NeuralError(f"cannot read {file}: no such file; check the path")
     program = load_program(file)

@@ -25,12 +25,45 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: The search options: (flags, click keyword arguments).
 _SEARCH_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
-    (("--trials",), {"metavar": "N", "type": click.IntRange(min=1), "help": "Number of trials (default: the train block's n_trials)."}),
-    (("--parallel",), {"metavar": "N", "type": click.IntRange(min=1), "help": "Worker processes running trials at once (default 1)."}),
-    (("--timeout",), {"metavar": "S", "type": click.FloatRange(min=0, min_open=True), "help": "Stop starting trials after S seconds."}),
-    (("--searcher",), {"metavar": "NAME", "help": "Searcher plugin to use (default: the best installed for search_method)."}),
-    (("--sampler",), {"metavar": "NAME", "help": "Searcher-specific sampler name (e.g. tpe, gp for optuna)."}),
-    (("--storage",), {"metavar": "URL", "help": "Shared study storage URL (an Optuna journal file or database)."}),
+    (
+        ("--trials",),
+        {
+            "metavar": "N",
+            "type": click.IntRange(min=1),
+            "help": "Number of trials (default: the train block's n_trials).",
+        },
+    ),
+    (
+        ("--parallel",),
+        {
+            "metavar": "N",
+            "type": click.IntRange(min=1),
+            "help": "Worker processes running trials at once (default 1).",
+        },
+    ),
+    (
+        ("--timeout",),
+        {
+            "metavar": "S",
+            "type": click.FloatRange(min=0, min_open=True),
+            "help": "Stop starting trials after S seconds.",
+        },
+    ),
+    (
+        ("--searcher",),
+        {
+            "metavar": "NAME",
+            "help": "Searcher plugin to use (default: the best installed for search_method).",
+        },
+    ),
+    (
+        ("--sampler",),
+        {"metavar": "NAME", "help": "Searcher-specific sampler name (e.g. tpe, gp for optuna)."},
+    ),
+    (
+        ("--storage",),
+        {"metavar": "URL", "help": "Shared study storage URL (an Optuna journal file or database)."},
+    ),
     (("--study",), {"metavar": "NAME", "help": "Study name inside --storage."}),
     (("--resume",), {"is_flag": True, "help": "Continue the search in hpo_results.json to its budget."}),
     (("--force",), {"is_flag": True, "help": "Start a new search even if hpo_results.json exists."}),
@@ -41,9 +74,9 @@ def hpo_options(command: F) -> F:
     """Add ``--hpo`` and the search options to a click command (as keyword arguments)."""
     for flags, settings in reversed(_SEARCH_OPTIONS):
         command = click.option(*flags, **settings)(command)
-    return click.option("--hpo", is_flag=True, help="Search the HPO(...) hyperparameters first, then use the best point.")(
-        command
-    )
+    return click.option(
+        "--hpo", is_flag=True, help="Search the HPO(...) hyperparameters first, then use the best point."
+    )(command)
 
 
 def training_options(*, for_search_only: bool = False) -> Callable[[F], F]:
@@ -57,17 +90,27 @@ def training_options(*, for_search_only: bool = False) -> Callable[[F], F]:
     def decorate(command: F) -> F:
         if not for_search_only:
             command = click.option(
-                "--threads", type=click.IntRange(min=1), metavar="N",
+                "--threads",
+                type=click.IntRange(min=1),
+                metavar="N",
                 help="Framework threads for training (default: the framework's).",
             )(command)
         command = click.option(
-            "--seed", type=int, metavar="S", help=f"Random seed{when} (default: the train block's seed, else 0)."
+            "--seed",
+            type=int,
+            metavar="S",
+            help=f"Random seed{when} (default: the train block's seed, else 0).",
         )(command)
         command = click.option(
-            "--epochs", type=click.IntRange(min=1), metavar="N", help=f"Epochs to train{when} (default: the train block's)."
+            "--epochs",
+            type=click.IntRange(min=1),
+            metavar="N",
+            help=f"Epochs to train{when} (default: the train block's).",
         )(command)
         return click.option(
-            "--data", "data_spec", metavar="SPEC",
+            "--data",
+            "data_spec",
+            metavar="SPEC",
             help=f"Data{when}: mnist5k, digits, synthetic, npz:PATH, csv:PATH, mnist, fashion_mnist "
             "(default: the train block's dataset).",
         )(command)
@@ -85,7 +128,9 @@ def hpo_settings(
     given = [flags[0] for flags, _ in _SEARCH_OPTIONS if values.get(flags[0][2:]) not in (None, False)]
     if not values.get("hpo"):
         if given:
-            raise click.UsageError(f"{', '.join(given)}: search options need --hpo; add --hpo or leave them out")
+            raise click.UsageError(
+                f"{', '.join(given)}: search options need --hpo; add --hpo or leave them out"
+            )
         return None
     from neural.search.driver import HpoOptions
 
@@ -112,6 +157,9 @@ def nominal_model(program: Program, console: Console) -> ConcreteModel:
         return program.concrete_model()
     point = program.space.nominal_point()
     values = ", ".join(f"{name}={value!r}" for name, value in point.items())
-    console.print(f"{program.filename} has hyperparameters but no --hpo was given; using the nominal point: {values}",
-                  highlight=False, soft_wrap=True)
+    console.print(
+        f"{program.filename} has hyperparameters but no --hpo was given; using the nominal point: {values}",
+        highlight=False,
+        soft_wrap=True,
+    )
     return program.space.bind(point)

@@ -22,10 +22,24 @@ from neural.errors import NeuralError
 
 @click.command("run")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--backend", "-b", "backend_name", default="pytorch", show_default=True, metavar="NAME",
-              help="Backend to train with (pytorch/torch, tensorflow, ...).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."), metavar="DIR",
-              show_default=True, help="Folder for everything written.")
+@click.option(
+    "--backend",
+    "-b",
+    "backend_name",
+    default="pytorch",
+    show_default=True,
+    metavar="NAME",
+    help="Backend to train with (pytorch/torch, tensorflow, ...).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    metavar="DIR",
+    show_default=True,
+    help="Folder for everything written.",
+)
 @training_options()
 @hpo_options
 def run_command(
@@ -58,14 +72,26 @@ def run_command(
         outcome = run_search(program, backend=backend, options=settings, console=console)
         model, point = outcome.best_model, outcome.best_point
         searched = list(outcome.written)
-        console.print("training the best point found:", ", ".join(f"{k}={v!r}" for k, v in point.items()),
-                      highlight=False, soft_wrap=True)
+        console.print(
+            "training the best point found:",
+            ", ".join(f"{k}={v!r}" for k, v in point.items()),
+            highlight=False,
+            soft_wrap=True,
+        )
     else:
         model = nominal_model(program, console)
     model = with_epochs(model, epochs)
     run_seed = seed if seed is not None else (model.train.seed if model.train.seed is not None else 0)
     run = train_and_save(
-        model, backend, data_spec=data_spec, seed=run_seed, out_dir=out_dir, console=console,
-        threads=threads, source=str(file), hyperparameters=point, list_written=False,
+        model,
+        backend,
+        data_spec=data_spec,
+        seed=run_seed,
+        out_dir=out_dir,
+        console=console,
+        threads=threads,
+        source=str(file),
+        hyperparameters=point,
+        list_written=False,
     )
     print_written(console, [*searched, *run.written])

@@ -32,12 +32,26 @@ class Visualizer(Protocol):
 
 @click.command("visualize")
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "format_name", default="html", show_default=True,
-              help="The report format (a visualizer plugin's name).")
-@click.option("-o", "--output", "output_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="The report file to write (default: SOURCE's name with the format's suffix).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="The folder to write into (default: the current folder).")
+@click.option(
+    "--format",
+    "format_name",
+    default="html",
+    show_default=True,
+    help="The report format (a visualizer plugin's name).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The report file to write (default: SOURCE's name with the format's suffix).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder to write into (default: the current folder).",
+)
 def visualize_command(source: Path, format_name: str, output_path: Path | None, out_dir: Path | None) -> None:
     """Write an HTML report of HPO results or a network.
 
@@ -55,7 +69,9 @@ def visualize_command(source: Path, format_name: str, output_path: Path | None, 
     output.stdout().print(f"wrote {written}")
 
 
-def default_output(source: Path, visualizer: Visualizer, output_path: Path | None, out_dir: Path | None) -> Path:
+def default_output(
+    source: Path, visualizer: Visualizer, output_path: Path | None, out_dir: Path | None
+) -> Path:
     """Where the report goes: ``-o`` (inside ``--out`` when relative), else ``SOURCE_STEM.SUFFIX`` in ``--out`` or the current folder."""
     folder = out_dir if out_dir is not None else Path.cwd()
     if output_path is not None:

@@ -150,7 +150,19 @@ class Network:
 
 _NODE_TYPES: dict[str, type] = {
     cls.__name__: cls
-    for cls in (Literal, TupleValue, ListValue, DictEntry, DictValue, Keyword, Call, HpoCall, Layer, Section, Network)
+    for cls in (
+        Literal,
+        TupleValue,
+        ListValue,
+        DictEntry,
+        DictValue,
+        Keyword,
+        Call,
+        HpoCall,
+        Layer,
+        Section,
+        Network,
+    )
 }
 
 

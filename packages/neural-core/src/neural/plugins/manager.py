@@ -199,8 +199,10 @@ class PluginHost:
         name = entry_point.name
         info = PluginInfo(name=name, version=_version_of(entry_point), module=entry_point.value)
         if name in self._infos:
-            self._fail(info, f"another plugin is already registered under the name {name!r} "
-                             f"({self._infos[name].module})")
+            self._fail(
+                info,
+                f"another plugin is already registered under the name {name!r} ({self._infos[name].module})",
+            )
             return
         self._infos[name] = info
         if blockable and _normalize(name) in self._disabled:
@@ -318,7 +320,9 @@ class PluginHost:
             try:
                 impl.function(*({"cli": cli}[arg] for arg in impl.argnames))
             except Exception as exc:  # a plugin's bug must not break the CLI
-                self._hook_failed(impl.plugin_name, "neural_register_commands", f"{type(exc).__name__}: {exc}")
+                self._hook_failed(
+                    impl.plugin_name, "neural_register_commands", f"{type(exc).__name__}: {exc}"
+                )
             yield impl.plugin_name, before, _command_table(cli)
 
     # ----------------------------------------------------------- the façade
@@ -358,8 +362,11 @@ class PluginHost:
                 raise NeuralError(
                     f'searcher "{name}" does not implement search_method "{method}" '
                     f"(it implements: {', '.join(sorted(cls.methods))}); "
-                    + (f"searchers for {method}: {', '.join(able)}" if able
-                       else f"no installed searcher implements {method}")
+                    + (
+                        f"searchers for {method}: {', '.join(able)}"
+                        if able
+                        else f"no installed searcher implements {method}"
+                    )
                 )
             return cls
         candidates = [cls for cls in installed.values() if method in cls.methods]
@@ -371,11 +378,14 @@ class PluginHost:
         packages = METHOD_PACKAGES.get(method)
         if packages:
             alternatives = "".join(f" (or {package})" for package in packages[1:])
-            return NeuralError(f'search_method "{method}" needs a search plugin: pip install {packages[0]}{alternatives}')
+            return NeuralError(
+                f'search_method "{method}" needs a search plugin: pip install {packages[0]}{alternatives}'
+            )
         methods = sorted({m for cls in installed.values() for m in cls.methods})
         suggestion = did_you_mean(method, [*methods, *METHOD_PACKAGES])
         return NeuralError(
-            f'unknown search_method "{method}"' + (f": {suggestion}" if suggestion else "")
+            f'unknown search_method "{method}"'
+            + (f": {suggestion}" if suggestion else "")
             + f"; installed methods: {', '.join(methods) or 'none'}"
         )
 
@@ -410,7 +420,9 @@ class PluginHost:
 
             self.register_commands(LazyGroup("neural"))
         core = [info for info in self._infos.values() if info.name == CORE_PLUGIN]
-        others = sorted((info for info in self._infos.values() if info.name != CORE_PLUGIN), key=lambda i: i.name)
+        others = sorted(
+            (info for info in self._infos.values() if info.name != CORE_PLUGIN), key=lambda i: i.name
+        )
         return core + others
 
     # ---------------------------------------------------------------- helpers
@@ -476,7 +488,8 @@ def _validation_message(module: Any, exc: Exception) -> str:
     known = [name for name in dir(hookspecs) if name.startswith("neural_")]
     marker = f"{PROJECT_NAME}_impl"  # the attribute pluggy's HookimplMarker sets on a hook implementation
     unknown = [
-        name for name in dir(module)
+        name
+        for name in dir(module)
         if name not in known and getattr(getattr(module, name), marker, None) is not None
     ]
     if isinstance(exc, pluggy.PluginValidationError) and unknown:

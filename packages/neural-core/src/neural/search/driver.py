@@ -99,7 +99,9 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
     """
     space = program.space
     if not list(space.params):
-        raise NeuralError(f"{program.filename} has no HPO(...) expression, so there is nothing to search: run it without --hpo")
+        raise NeuralError(
+            f"{program.filename} has no HPO(...) expression, so there is nothing to search: run it without --hpo"
+        )
     out_dir = Path(options.out_dir)
     results_path = out_dir / RESULTS_FILENAME
     previous = _previous_results(results_path, options)
@@ -271,7 +273,9 @@ def _resumed_seed(previous: dict[str, Any], options: HpoOptions) -> int:
     return seed
 
 
-def _restore(previous: dict[str, Any], study: StudyRecord, searcher: Searcher, space: SearchSpace) -> list[TrialRecord]:
+def _restore(
+    previous: dict[str, Any], study: StudyRecord, searcher: Searcher, space: SearchSpace
+) -> list[TrialRecord]:
     """Load the finished trials of ``previous`` into ``study`` and the searcher; return them.
 
     Trials that were running (or cut short by Ctrl-C) are left out, so they run again
@@ -297,14 +301,24 @@ def _restore(previous: dict[str, Any], study: StudyRecord, searcher: Searcher, s
         restored.append(record)
         study.put(record)
         point = {param.name: param.from_json_value(record.params[param.name]) for param in space.params}
-        outcome = Outcome(state=record.state, value=record.value, intermediate=record.intermediate_values, error=record.error)
+        outcome = Outcome(
+            state=record.state,
+            value=record.value,
+            intermediate=record.intermediate_values,
+            error=record.error,
+        )
         past.append(PastTrial(number=record.number, params=point, outcome=outcome))
     searcher.restore(past)
     return restored
 
 
 def _header(
-    program: Program, backend: Backend, searcher: Searcher, plan: StudyPlan, options: HpoOptions, data: TrainData
+    program: Program,
+    backend: Backend,
+    searcher: Searcher,
+    plan: StudyPlan,
+    options: HpoOptions,
+    data: TrainData,
 ) -> dict[str, Any]:
     from neural.search.versions import library_versions
 
@@ -354,7 +368,9 @@ def _finish(
 
     best = study.best()
     if best is None or best.value is None:
-        counts = ", ".join(f"{sum(1 for t in study.trials.values() if t.state == s)} {s}" for s in ("pruned", "failed"))
+        counts = ", ".join(
+            f"{sum(1 for t in study.trials.values() if t.state == s)} {s}" for s in ("pruned", "failed")
+        )
         raise NeuralError(
             f"no trial completed ({counts}); see the errors in {results_path}, fix the model or the search space "
             "and start again with --force"

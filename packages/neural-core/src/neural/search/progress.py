@@ -171,7 +171,9 @@ class SearchProgress:
         if self.pruned:
             header.append(f"  pruned {self.pruned}", style="yellow")
         header.append(f"  elapsed {format_duration(elapsed)}")
-        header.append(f"  remaining ~{format_duration(remaining)}" if remaining is not None else "  remaining ?")
+        header.append(
+            f"  remaining ~{format_duration(remaining)}" if remaining is not None else "  remaining ?"
+        )
         parts: list[RenderableType] = [header]
         if self.best is not None and self.best.value is not None:
             best = Text(f"best {self.objective}={format_value(self.best.value)} (trial {self.best.number})  ")

@@ -61,8 +61,20 @@ RESULTS_SCHEMA: dict[str, Any] = {
     "title": "Neural DSL hyperparameter search results",
     "type": "object",
     "required": [
-        "schema", "source", "backend", "searcher", "seed", "objective", "budget",
-        "space", "trials", "best_trial", "versions", "status", "started", "updated",
+        "schema",
+        "source",
+        "backend",
+        "searcher",
+        "seed",
+        "objective",
+        "budget",
+        "space",
+        "trials",
+        "best_trial",
+        "versions",
+        "status",
+        "started",
+        "updated",
     ],
     "properties": {
         "schema": {"const": SCHEMA_ID},
@@ -120,8 +132,14 @@ RESULTS_SCHEMA: dict[str, Any] = {
             "items": {
                 "type": "object",
                 "required": [
-                    "number", "state", "params", "value", "intermediate_values",
-                    "metrics", "duration", "error",
+                    "number",
+                    "state",
+                    "params",
+                    "value",
+                    "intermediate_values",
+                    "metrics",
+                    "duration",
+                    "error",
                 ],
                 "properties": {
                     "number": {"type": "integer", "minimum": 0},
@@ -298,7 +316,9 @@ class StudyRecord:
             trials.append(text)
         best = self.best()
         tail = {
-            "best_trial": None if best is None else {"number": best.number, "value": best.value, "params": best.params},
+            "best_trial": None
+            if best is None
+            else {"number": best.number, "value": best.value, "params": best.params},
             "status": self.status,
             "started": self.started,
             "updated": now_iso(),
@@ -423,7 +443,9 @@ def load_results(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise NeuralError(f"no results file at {path}; run the search without --resume to start one") from None
+        raise NeuralError(
+            f"no results file at {path}; run the search without --resume to start one"
+        ) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise NeuralError(
             f"{path} is not a readable results file ({error}); pass --force to start a new search"

@@ -219,7 +219,12 @@ class TrialRunner:
         record.finished = now_iso()
         self.searcher.tell(
             trial.proposal,
-            Outcome(state=report.state, value=report.value, intermediate=list(report.intermediate), error=report.error),
+            Outcome(
+                state=report.state,
+                value=report.value,
+                intermediate=list(report.intermediate),
+                error=report.error,
+            ),
         )
         if report.state == FAILED:
             self._failures_in_a_row += 1
@@ -239,4 +244,3 @@ class TrialRunner:
             self.on_done(failed_report(number, INTERRUPTED))
         self.study.status = "interrupted"
         self.study.save(wait=True)
-

@@ -129,8 +129,11 @@ def execute_trial(backend: Backend, task: TrialTask, data: TrainData, on_epoch: 
         )
     duration = time.perf_counter() - started
     report = TrialReport(
-        number=task.number, state=COMPLETE, intermediate=reporter.intermediate,
-        history=reporter.history, duration=duration,
+        number=task.number,
+        state=COMPLETE,
+        intermediate=reporter.intermediate,
+        history=reporter.history,
+        duration=duration,
     )
     if reporter.problem is not None:
         report.state, report.error = FAILED, reporter.problem
@@ -146,4 +149,3 @@ def execute_trial(backend: Backend, task: TrialTask, data: TrainData, on_epoch: 
 def failed_report(number: int, error: str, trace: str | None = None) -> TrialReport:
     """A report for a trial that failed before or outside training (bind error, dead worker)."""
     return TrialReport(number=number, state=FAILED, error=error, traceback=trace)
-

@@ -202,7 +202,10 @@ class WorkerPool:
     def _start_worker(self) -> _Worker:
         parent_end, child_end = self._context.Pipe(duplex=True)
         process = self._context.Process(
-            target=worker_main, args=(child_end, self.backend, self.data), name="neural-trial-worker", daemon=True
+            target=worker_main,
+            args=(child_end, self.backend, self.data),
+            name="neural-trial-worker",
+            daemon=True,
         )
         try:
             with _thread_environment(self.threads), _sigint_ignored():

@@ -44,16 +44,27 @@ network ConformanceMLP {
 """
 
 
-def tiny_train_data(input_shape: tuple[int, ...] = (6,), num_classes: int = 3,
-                    train_size: int = 64, val_size: int = 32, seed: int = 0) -> TrainData:
+def tiny_train_data(
+    input_shape: tuple[int, ...] = (6,),
+    num_classes: int = 3,
+    train_size: int = 64,
+    val_size: int = 32,
+    seed: int = 0,
+) -> TrainData:
     """Synthetic data a model can learn: labels are the argmax of a fixed linear map of x."""
     rng = np.random.default_rng(seed)
     features = int(np.prod(input_shape))
     weights = rng.normal(size=(features, num_classes))
     x = rng.normal(size=(train_size + val_size, *input_shape)).astype(np.float32)
     y = np.argmax(x.reshape(len(x), features) @ weights, axis=1).astype(np.int64)
-    return TrainData(x_train=x[:train_size], y_train=y[:train_size], x_val=x[train_size:],
-                     y_val=y[train_size:], num_classes=num_classes, name="conformance")
+    return TrainData(
+        x_train=x[:train_size],
+        y_train=y[:train_size],
+        x_val=x[train_size:],
+        y_val=y[train_size:],
+        num_classes=num_classes,
+        name="conformance",
+    )
 
 
 class RecordingReporter:
@@ -110,7 +121,9 @@ class BackendSuite:
 
     @pytest.fixture(scope="class")
     @classmethod
-    def trained(cls, backend: Backend, model: ConcreteModel, data: TrainData) -> tuple[TrainResult, RecordingReporter]:
+    def trained(
+        cls, backend: Backend, model: ConcreteModel, data: TrainData
+    ) -> tuple[TrainResult, RecordingReporter]:
         """One training run shared by the tests that inspect its result."""
         reporter = RecordingReporter()
         result = backend.train(model, data, reporter=reporter, seed=0, threads=1)
@@ -121,8 +134,11 @@ class BackendSuite:
     def check_defines_model(self, namespace: dict[str, Any], model: ConcreteModel) -> None:
         """Called with the namespace the generated module ran in. By default: the
         module defines at least one class or function of its own."""
-        own = [name for name, value in namespace.items()
-               if callable(value) and getattr(value, "__module__", None) == namespace["__name__"]]
+        own = [
+            name
+            for name, value in namespace.items()
+            if callable(value) and getattr(value, "__module__", None) == namespace["__name__"]
+        ]
         assert own, "the generated module defines no class or function"
 
     # --------------------------------------------------------------- tests
@@ -141,7 +157,9 @@ class BackendSuite:
     def test_generated_module_compiles(self, backend: Backend, model: ConcreteModel) -> None:
         compile(backend.generate(model), "<generated>", "exec")
 
-    def test_generated_module_runs_and_defines_the_model(self, backend: Backend, model: ConcreteModel) -> None:
+    def test_generated_module_runs_and_defines_the_model(
+        self, backend: Backend, model: ConcreteModel
+    ) -> None:
         namespace: dict[str, Any] = {"__name__": "neural_generated"}
         exec(compile(backend.generate(model), "<generated>", "exec"), namespace)
         self.check_defines_model(namespace, model)
@@ -167,7 +185,9 @@ class BackendSuite:
         for (_, reported), recorded in zip(reporter.calls, result.history, strict=True):
             assert reported["val_loss"] == pytest.approx(recorded["val_loss"])
 
-    def test_train_stops_when_the_reporter_asks(self, backend: Backend, model: ConcreteModel, data: TrainData) -> None:
+    def test_train_stops_when_the_reporter_asks(
+        self, backend: Backend, model: ConcreteModel, data: TrainData
+    ) -> None:
         assert model.train.epochs > 1, "the suite's network must train for more than one epoch"
         reporter = StopAfter(1)
         result = backend.train(model, data, reporter=reporter, seed=0, threads=1)
@@ -175,8 +195,9 @@ class BackendSuite:
         assert len(result.history) == 1
         assert result.pruned
 
-    def test_save_writes_a_file(self, backend: Backend, trained: tuple[TrainResult, RecordingReporter],
-                                tmp_path: Path) -> None:
+    def test_save_writes_a_file(
+        self, backend: Backend, trained: tuple[TrainResult, RecordingReporter], tmp_path: Path
+    ) -> None:
         result, _ = trained
         written = backend.save(result, tmp_path / f"model{self.backend_class.model_suffix}")
         assert Path(written).is_file() and Path(written).stat().st_size > 0

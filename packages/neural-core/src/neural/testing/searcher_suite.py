@@ -69,8 +69,9 @@ def distance_to_optimum(params: dict[str, Any]) -> float:
     return abs(math.log2(params["dense_1.units"]) - 5) / 3 + abs(params["dropout_1.rate"] - 0.3) / 0.4
 
 
-def run_study(searcher: Searcher, objective: Callable[[dict[str, Any]], float],
-              budget: int) -> list[tuple[Proposal, float]]:
+def run_study(
+    searcher: Searcher, objective: Callable[[dict[str, Any]], float], budget: int
+) -> list[tuple[Proposal, float]]:
     """Ask/tell up to ``budget`` trials (fewer when ``ask`` returns None); return each proposal and value."""
     trials: list[tuple[Proposal, float]] = []
     while len(trials) < budget:
@@ -101,8 +102,9 @@ class SearcherSuite:
         return self.searcher_class(space, settings)
 
     def settings(self, method: str, *, seed: int = 0, direction: str = "minimize") -> SearchSettings:
-        return SearchSettings(method=method, direction=direction, seed=seed, n_trials=self.budget,
-                              grid_points=5, max_epochs=3)
+        return SearchSettings(
+            method=method, direction=direction, seed=seed, n_trials=self.budget, grid_points=5, max_epochs=3
+        )
 
     # --------------------------------------------------------------- tests
 
@@ -186,8 +188,14 @@ class SearcherSuite:
         first = self.make_searcher(space, self.settings(method, seed=5))
         earlier = run_study(first, lambda params: params["dropout_1.rate"], 4)
         first.close()
-        past = [PastTrial(number=p.number, params=dict(p.params),
-                          outcome=Outcome(state=COMPLETE, value=v, intermediate=[v])) for p, v in earlier]
+        past = [
+            PastTrial(
+                number=p.number,
+                params=dict(p.params),
+                outcome=Outcome(state=COMPLETE, value=v, intermediate=[v]),
+            )
+            for p, v in earlier
+        ]
         resumed = self.make_searcher(space, self.settings(method, seed=5))
         resumed.restore(past)
         proposal = resumed.ask()
