@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import torch
 from click.testing import CliRunner, Result
 from torch_support import module_of
@@ -151,3 +152,26 @@ def test_run_with_hpo_trains_the_best_point_and_lists_every_file(tmp_path: Path)
     metrics = json.loads((tmp_path / "digits_mlp.metrics.json").read_text(encoding="utf-8"))
     assert metrics["hyperparameters"]["dense_1.units"] in (32, 64)
     assert result.output.rstrip().splitlines()[-1].startswith("wrote ")
+
+
+def test_run_with_hpo_retrains_the_best_trial_with_its_own_seed(tmp_path: Path) -> None:
+    result = neural(
+        "run",
+        EXAMPLES / "mlp_digits.neural",
+        "--hpo",
+        "--trials",
+        "2",
+        "--epochs",
+        "2",
+        "--threads",
+        "1",
+        "--out",
+        tmp_path,
+    )
+    assert result.exit_code == 0, result.output
+    results = json.loads((tmp_path / "hpo_results.json").read_text(encoding="utf-8"))
+    metrics = json.loads((tmp_path / "digits_mlp.metrics.json").read_text(encoding="utf-8"))
+    best = results["best_trial"]
+    # Same point, same data split, same seed: the saved model is the best trial's model.
+    assert metrics["hyperparameters"] == best["params"]
+    assert metrics["best"][results["objective"]["metric"]] == pytest.approx(best["value"], rel=1e-4)

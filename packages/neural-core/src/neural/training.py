@@ -194,6 +194,7 @@ def train_and_save(
     seed: int,
     out_dir: Path,
     console: Console,
+    train_seed: int | None = None,
     threads: int | None = None,
     data: TrainData | None = None,
     source: str | None = None,
@@ -202,6 +203,8 @@ def train_and_save(
 ) -> TrainedRun:
     """Train ``model`` once with ``backend`` and write ``<name><suffix>`` and ``<name>.metrics.json``.
 
+    ``seed`` shuffles and splits the data and, unless ``train_seed`` is given
+    (the best trial's seed after a search), seeds training too.
     ``data`` skips loading when the caller has it already. Prints the data
     notes, a line per epoch, and (unless ``list_written`` is False, for a
     caller that lists everything it wrote at its end) the files written.
@@ -209,6 +212,7 @@ def train_and_save(
     Raises NeuralError for a data problem or a diverged run.
     """
     spec = data_spec or model.train.dataset
+    train_seed = seed if train_seed is None else train_seed
     if data is None:
         data = prepare_model_data(model, spec, seed=seed)
     for note in data.notes:
@@ -216,14 +220,14 @@ def train_and_save(
     console.print(
         f"training {model.name} with {backend.name} on {data.name or spec}: "
         f"{len(data.x_train)} training and {len(data.x_val)} validation samples, "
-        f"{model.train.epochs} epoch(s), batch size {model.train.batch_size}, seed {seed}",
+        f"{model.train.epochs} epoch(s), batch size {model.train.batch_size}, seed {train_seed}",
         highlight=False,
         soft_wrap=True,
     )
     started = time.perf_counter()
     try:
         with EpochDisplay(console, model.train.epochs) as display:
-            result = backend.train(model, data, reporter=display, seed=seed, threads=threads)
+            result = backend.train(model, data, reporter=display, seed=train_seed, threads=threads)
     except KeyboardInterrupt:
         raise NeuralError(
             "training was interrupted (Ctrl-C), so nothing was saved: run it again to train"
@@ -244,7 +248,7 @@ def train_and_save(
         backend,
         result,
         data,
-        seed=seed,
+        seed=train_seed,
         data_spec=spec,
         weights_path=weights_path,
         source=source,

@@ -66,11 +66,12 @@ def run_command(
     console = output.stdout()
     searched: list[Path] = []
     point: dict[str, Any] = {}
+    best_seed: int | None = None
     if settings is not None:
         from neural.search.driver import run_search
 
         outcome = run_search(program, backend=backend, options=settings, console=console)
-        model, point = outcome.best_model, outcome.best_point
+        model, point, best_seed = outcome.best_model, outcome.best_point, outcome.best_seed
         searched = list(outcome.written)
         console.print(
             "training the best point found:",
@@ -87,6 +88,7 @@ def run_command(
         backend,
         data_spec=data_spec,
         seed=run_seed,
+        train_seed=best_seed,
         out_dir=out_dir,
         console=console,
         threads=threads,

@@ -67,6 +67,16 @@ class SearchOutcome:
     best_value: float
     results_path: Path
     written: list[Path] = field(default_factory=list)
+    best_number: int = 0
+    study_seed: int = 0
+
+    @property
+    def best_seed(self) -> int:
+        """The seed the best trial trained with: training the best point again with it
+        (and the study seed's data split) reproduces that trial on the CPU."""
+        from neural.search.seeds import trial_seed
+
+        return trial_seed(self.study_seed, self.best_number)
 
 
 @dataclass
@@ -386,4 +396,6 @@ def _finish(
         best_value=float(best.value),
         results_path=results_path,
         written=[results_path, best_source_path],
+        best_number=best.number,
+        study_seed=plan.seed,
     )
