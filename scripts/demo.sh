@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# Set up (scripts/setup.sh) and run the main job on the seed's advanced example.
+# Set up (scripts/setup.sh), then the main job: check the seed guide's advanced example and run
+# its Bayesian hyperparameter search on the embedded mnist5k digits (a few trials of a few
+# epochs, a few minutes on two cores), then train and save the best configuration.
+# Everything is written into demo-out/ (started afresh each time: --force).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh
-"$root/.venv/bin/neural" check examples/advanced_hpo.neural
+neural="$root/.venv/bin/neural"
+"$neural" check examples/advanced_hpo.neural
+"$neural" run examples/advanced_hpo.neural --backend pytorch --hpo \
+  --trials "${DEMO_TRIALS:-6}" --epochs "${DEMO_EPOCHS:-2}" --parallel 2 --out demo-out --force

@@ -12,7 +12,9 @@ failure policy and resume behave alike for all of them:
    exhausted or the study's budget is used); the trial trains and calls
    :meth:`report` after every epoch (True: prune it); then :meth:`tell` with
    the :class:`Outcome`. With ``--parallel N`` up to N proposals are open at
-   once.
+   once. A searcher on a study shared by several processes returns the
+   whole study's finished trials from :meth:`study_trials` (merged into the
+   results file when the search starts and after each trial).
 4. :meth:`close` at the end (also after Ctrl-C).
 """
 
@@ -115,6 +117,20 @@ class Searcher(ABC):
 
     def restore(self, trials: list[PastTrial]) -> None:  # noqa: B027 - an optional hook, as in Optuna's samplers
         """Load trials finished in an earlier run (``--resume``). Default: ignore them."""
+
+    def study_trials(self) -> list[PastTrial] | None:
+        """Every finished trial of a study shared with other processes, or None (the default).
+
+        Called by the trial runner when the search starts, after each trial this
+        process finishes, and when the search ends. A searcher whose study lives
+        in shared storage (several ``neural run --storage URL --study NAME``
+        processes) returns the trials finished so far by *all* of them, so that
+        each process's ``hpo_results.json``, best trial and ``.best.neural``
+        describe the whole study. Return None when only this process adds
+        trials (nothing to merge). Called once per finished trial, so one
+        storage query per call is the most it should cost.
+        """
+        return None
 
     def close(self) -> None:  # noqa: B027 - an optional hook
         """Called once when the search ends (also after Ctrl-C)."""
