@@ -18,6 +18,9 @@ if [ -z "${NEURAL_TEST_POSTGRES_URL:-}" ]; then
   fi
 fi
 status=0
+echo "=== static checks: ruff, mypy"
+"$root/.venv/bin/ruff" check . || status=1
+"$root/.venv/bin/mypy" || status=1
 suites=(packages/neural-core/tests packages/neural-backend-torch/tests
         packages/neural-search-optuna/tests packages/neural-search-hyperopt/tests
         packages/neural-viz/tests tests)
