@@ -18,14 +18,26 @@ In memory (no ``--storage``), :meth:`OptunaSearcher.restore` replays the results
 file's trials into the study and new numbers continue after the highest
 restored one. ``settings.options`` may hold ``heartbeat_interval`` /
 ``grace_period`` (seconds, persistent studies) and ``pruner_startup_trials`` /
-``pruner_warmup_steps`` (median pruner).
+``pruner_warmup_steps`` (median pruner). The environment variables
+``NEURAL_OPTUNA_HEARTBEAT_INTERVAL`` and ``NEURAL_OPTUNA_GRACE_PERIOD`` (whole
+seconds) set the heartbeat for ``neural run`` processes, which have no other
+way to pass them (e.g. a short grace period in tests); ``options`` win.
+
+Shared studies. Each process that opens a persistent study takes the next
+process index from the study's ``neural:processes`` attribute (under the budget
+lock); process 0 seeds its sampler with ``settings.seed``, later ones with a
+seed derived from it and their index (grid search excepted), so processes sharing a study (or
+resuming one) do not propose the same points. :meth:`OptunaSearcher.study_trials`
+lists the whole study's finished trials for each process's results file.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
+import os
 import threading
 import warnings
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -53,6 +65,12 @@ if TYPE_CHECKING:
     from neural.space.space import SearchSpace
 
 SPACE_ATTR = "neural:space"
+PROCESSES_ATTR = "neural:processes"
+#: Environment variables read for the heartbeat of persistent studies (whole seconds).
+HEARTBEAT_ENV = {
+    "heartbeat_interval": "NEURAL_OPTUNA_HEARTBEAT_INTERVAL",
+    "grace_period": "NEURAL_OPTUNA_GRACE_PERIOD",
+}
 DEFAULT_STUDY_NAME = "neural"
 NOT_RESTORED = "not in the results file this study was resumed from (interrupted)"
 
@@ -78,13 +96,18 @@ class OptunaSearcher(Searcher):
         self._sampler, self._sampler_info = make_sampler(settings, self._params)
         self._pruner, self._pruner_info = make_pruner(settings)
         self._budget = self._trial_budget()
-        self._storage = open_storage(settings.storage, HeartbeatSettings.from_options(settings.options))
+        self._storage = open_storage(
+            settings.storage, HeartbeatSettings.from_options(heartbeat_options(settings))
+        )
         self._study_name = settings.study_name or DEFAULT_STUDY_NAME
         self._study = self._open_study()
+        if self._storage.persistent:
+            self._seed_for_this_process()
         self._open_trials: dict[int, optuna.trial.Trial] = {}
         self._reported_steps: dict[int, set[int]] = {}
         self._lock = threading.Lock()
         self._number_offset = 0
+        self._finished: dict[int, PastTrial] = {}
         self._heartbeat: HeartbeatThread | None = None
         if self._storage.persistent:
             self._storage.fail_stale_trials(self._study)
@@ -132,6 +155,28 @@ class OptunaSearcher(Searcher):
                 "(or the source file the study was started with)"
             )
         return study
+
+    def _seed_for_this_process(self) -> None:
+        """Take this process's index in the shared study; past the first, reseed the sampler.
+
+        Without this, processes started with the same ``--seed`` would draw the
+        same points (a resumed process too: the ones its killed run drew). Grid
+        search keeps the study seed: it shuffles the grid with it and maps trial
+        numbers onto that order, which every process must share.
+        """
+        from neural.search.seeds import derive_seed
+
+        if sampler_name(self.settings) == "grid":
+            return
+        with self._storage.budget_lock(self._study_name):
+            index = int(self._study.user_attrs.get(PROCESSES_ATTR, 0))
+            self._study.set_user_attr(PROCESSES_ATTR, index + 1)
+        if index == 0:
+            return
+        seed = derive_seed(self.settings.seed, index, "process")
+        self._sampler, info = make_sampler(dataclasses.replace(self.settings, seed=seed), self._params)
+        self._sampler_info = {**info, "study_seed": self.settings.seed, "process_index": index}
+        self._study.sampler = self._sampler
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -262,26 +307,37 @@ class OptunaSearcher(Searcher):
         counted = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL, TrialState.RUNNING)
         return len(self._study.get_trials(deepcopy=False, states=counted))
 
-    def study_trials(self) -> list[PastTrial]:
-        """Every finished trial of the study, whichever process ran it, in number order.
+    def study_trials(self) -> list[PastTrial] | None:
+        """Every finished trial of a persistent study, whichever process ran it, in number order.
 
         For a shared study (``--storage``/``--study``) this is what a results file
-        of the whole study lists; the runner may call it after each ``tell``.
-        A trial whose parameters no longer fit the space gets an empty point.
+        of the whole study lists; the runner calls it when the search starts,
+        after each trial it finishes and at the end (one storage read each time).
+        None in memory: only this process adds trials there. A trial whose
+        parameters no longer fit the space gets an empty point.
         """
         from optuna.trial import TrialState
 
+        if not self._storage.persistent:
+            return None
         states = {TrialState.COMPLETE: COMPLETE, TrialState.PRUNED: PRUNED, TrialState.FAIL: FAILED}
         finished = []
         for trial in self._study.get_trials(deepcopy=False, states=tuple(states)):
-            try:
-                point = to_point(self._params, trial.params)
-            except (KeyError, ValueError):
-                point = {}
-            curve = [trial.intermediate_values[step] for step in sorted(trial.intermediate_values)]
-            outcome = Outcome(states[trial.state], trial.value, curve, trial.user_attrs.get(ERROR_ATTR))
-            finished.append(PastTrial(trial.number + self._number_offset, point, outcome))
+            # A finished trial never changes, so each is converted once (calls stay cheap in long studies).
+            past = self._finished.get(trial.number)
+            if past is None:
+                past = self._finished[trial.number] = self._past_trial(trial, states[trial.state])
+            finished.append(past)
         return finished
+
+    def _past_trial(self, trial: optuna.trial.FrozenTrial, state: str) -> PastTrial:
+        try:
+            point = to_point(self._params, trial.params)
+        except (KeyError, ValueError):
+            point = {}
+        curve = [trial.intermediate_values[step] for step in sorted(trial.intermediate_values)]
+        outcome = Outcome(state, trial.value, curve, trial.user_attrs.get(ERROR_ATTR))
+        return PastTrial(trial.number + self._number_offset, point, outcome)
 
     # ------------------------------------------------------------------ helpers
 
@@ -333,6 +389,22 @@ class OptunaSearcher(Searcher):
             if tuple(candidate) == cell:
                 return {"grid_id": grid_id, "search_space": sampler._search_space}
         return {}
+
+
+def heartbeat_options(settings: SearchSettings) -> dict[str, Any]:
+    """``settings.options`` plus the heartbeat settings given by environment variables (options win)."""
+    options = dict(settings.options)
+    for key, variable in HEARTBEAT_ENV.items():
+        text = os.environ.get(variable)
+        if key in options or not text:
+            continue
+        try:
+            options[key] = int(text)
+        except ValueError:
+            raise NeuralError(
+                f"{variable}={text!r} is not a whole number of seconds; set it to e.g. 10"
+            ) from None
+    return options
 
 
 def space_signature(params: tuple[Any, ...]) -> str:

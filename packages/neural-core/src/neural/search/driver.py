@@ -8,6 +8,16 @@ says what to do with it, prepares the data once, runs the trial loop
 and writes ``hpo_results.json`` and ``<FILE stem>.best.neural`` into
 ``out_dir``. Returns the best point and its bound model for the command to
 train or compile.
+
+Shared studies (``--storage URL --study NAME``, for searchers that support
+them): ``--trials N`` is the budget of the whole study, which every process
+sharing it fills together; each process stops once the study holds N trials.
+A process started without ``--resume`` on a study that already exists in the
+storage joins it — the refusal to overwrite concerns only the local
+``hpo_results.json`` in ``--out``. Each process's results file lists the whole
+study's finished trials (see ``neural.search.runner``), so its best trial and
+``.best.neural`` are the study's. ``--resume`` continues the study to its
+budget and needs the same ``--storage``/``--study`` as the run it resumes.
 """
 
 from __future__ import annotations
@@ -196,6 +206,7 @@ def plan_study(program: Program, options: HpoOptions, previous: dict[str, Any] |
     seed = options.seed if options.seed is not None else (train.seed if train.seed is not None else 0)
     n_trials = options.trials
     if previous is not None:
+        _check_resumed_storage(previous, options)
         seed = _resumed_seed(previous, options)
         searcher_name = searcher_name or previous["searcher"]["name"]
         method = previous["searcher"]["method"]
@@ -274,6 +285,40 @@ def _previous_results(path: Path, options: HpoOptions) -> dict[str, Any] | None:
     return None
 
 
+def _check_resumed_storage(previous: dict[str, Any], options: HpoOptions) -> None:
+    """Refuse to resume a shared study's results without its ``--storage``/``--study``.
+
+    Without them the searcher would continue a private copy instead of the study
+    that other processes may still be filling.
+    """
+    shared = previous.get("storage")
+    if not isinstance(shared, dict):
+        return
+    study = shared.get("study")
+    given = f"--storage {shared.get('url')}" + (f" --study {study}" if study else "")
+    if options.storage is None:
+        raise NeuralError(
+            f"the search in {options.out_dir} works on a shared study ({given}): "
+            "resume it with the same --storage and --study"
+        )
+    if options.study != study:
+        raise NeuralError(
+            f"the search in {options.out_dir} works on study {study or '(default)'}, not {options.study or '(default)'}: "
+            f"resume it with {given}, or pass --force to start a new search"
+        )
+
+
+def redact_url(url: str) -> str:
+    """``url`` with a password it contains replaced by ``***`` (it goes into the results file)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
 def _resumed_seed(previous: dict[str, Any], options: HpoOptions) -> int:
     seed = int(previous["seed"])
     if options.seed is not None and options.seed != seed:
@@ -333,7 +378,7 @@ def _header(
     from neural.search.versions import library_versions
 
     describe = searcher.describe()
-    return {
+    header: dict[str, Any] = {
         "source": {
             "file": str(program.filename),
             "sha256": source_sha256(program.source),
@@ -359,6 +404,9 @@ def _header(
         "space": _space_dict(program.space),
         "versions": library_versions(backend, searcher),
     }
+    if options.storage:
+        header["storage"] = {"url": redact_url(options.storage), "study": options.study}
+    return header
 
 
 def _space_dict(space: SearchSpace) -> list[dict[str, Any]]:

@@ -14,9 +14,13 @@ Layout (``"schema": "neural.hpo-results/1"``)::
     searcher    {name, method, settings: searcher.describe()}
     seed, objective {metric, direction}, budget {n_trials, timeout, parallel}
     data        {spec, notes}
+    storage     {url, study}   (only for a study shared through --storage; the
+                url's password replaced by ***)
     space       [Param.to_dict(), ...]
     trials      [{number, state, params, value, intermediate_values, metrics,
                   seed, duration, error, traceback, started, finished}, ...]
+                (a shared study: every finished trial of the study; those other
+                processes ran have empty metrics and no duration or timestamps)
     best_trial  {number, value, params} | null
     versions    {python, neural-core, <backend dist>, torch, ...}
     status      running | finished | interrupted | stopped
@@ -116,6 +120,11 @@ RESULTS_SCHEMA: dict[str, Any] = {
             },
         },
         "data": {"type": "object"},
+        "storage": {
+            "type": "object",
+            "required": ["url", "study"],
+            "properties": {"url": {"type": "string"}, "study": _STRING_OR_NULL},
+        },
         "space": {
             "type": "array",
             "items": {

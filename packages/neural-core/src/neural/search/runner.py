@@ -11,6 +11,18 @@ failed trial; so is anything the backend raises or a diverging loss. After
 ``max_consecutive_failures`` failures in a row the search stops with
 :class:`SearchStopped`. Ctrl-C stops the workers, marks running trials failed
 ("interrupted"), writes the file and raises :class:`SearchInterrupted`.
+
+A study shared with other processes (``--storage``/``--study``): when the search
+starts, after each trial of this process ends and when the search ends, the
+runner asks :meth:`Searcher.study_trials` for the whole study's finished trials
+and adds those it does not hold yet (other processes' trials, or trials a
+crashed run left behind) to the results record, by trial number. So the budget
+check, the best trial and the results file cover the whole study; this
+process's own running trials stay ``running``. When the study is full (``ask``
+→ None) but trials of other processes are still running, the runner waits for
+them (polling the study every second; a trial of a killed process is failed by
+the searcher once its heartbeat is stale), so every process ends with the
+whole study in its results file and trains the study's best point.
 """
 
 from __future__ import annotations
@@ -22,7 +34,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from neural.errors import DiagnosticsError, NeuralError
-from neural.search.base import FAILED, Outcome, Proposal
+from neural.search.base import FAILED, Outcome, PastTrial, Proposal
 from neural.search.results import INTERRUPTED, RUNNING, StudyRecord, TrialRecord, now_iso
 from neural.search.seeds import trial_seed
 from neural.search.trial import TrialReport, TrialTask, failed_report
@@ -36,6 +48,8 @@ if TYPE_CHECKING:
 
 #: How often the loop wakes up while trials run (deadline checks, display).
 _POLL_SECONDS = 0.25
+#: How often a process whose shared study is full checks whether the other processes' trials ended.
+_SHARED_POLL_SECONDS = 1.0
 
 
 class SearchInterrupted(NeuralError):
@@ -108,6 +122,8 @@ class TrialRunner:
         self._last_failure: str | None = None
         self._deadline: float | None = None
         self._started = 0
+        self._shared = False
+        self._said_waiting = False
 
     # ------------------------------------------------------------------ the loop
 
@@ -127,7 +143,9 @@ class TrialRunner:
 
     def _run(self) -> None:
         try:
+            self.merge_study_trials()
             self._loop()
+            self.merge_study_trials()  # before close: the searcher's storage is still open
         except KeyboardInterrupt:
             self._interrupt()
             raise SearchInterrupted("the search was interrupted") from None
@@ -154,6 +172,8 @@ class TrialRunner:
                     break
                 self._start(proposal)
             if not self._open:
+                if self._wait_for_other_processes():
+                    continue
                 return
             self.executor.poll(self, _POLL_SECONDS)
 
@@ -232,8 +252,77 @@ class TrialRunner:
         else:
             self._failures_in_a_row = 0
         self.study.put(record)
-        self.study.save()
         self.progress.trial_finished(record, self.study.best())
+        self.merge_study_trials()
+        self.study.save()
+
+    # ------------------------------------------------------------------ a shared study
+
+    def merge_study_trials(self) -> None:
+        """Add the shared study's finished trials this record lacks (one searcher query).
+
+        Trials already in the record (this process's own, or restored from the
+        results file) are kept as they are: they carry metrics and durations the
+        study does not. Each added trial prints its line like one of ours.
+        """
+        shared = self.searcher.study_trials()
+        if shared is None:
+            return
+        self._shared = True
+        added = [
+            self._shared_record(past)
+            for past in shared
+            if past.number not in self.study.trials and past.number not in self._open
+        ]
+        for record in added:
+            self.study.put(record)
+        best = self.study.best()
+        for record in added:
+            self.progress.trial_finished(record, best)
+
+    def _wait_for_other_processes(self) -> bool:
+        """Pause and return True while a shared study is full but not finished.
+
+        Called when this process has no trial open. The searcher answered None
+        although fewer than the budget have finished: other processes hold the
+        rest. After the pause the loop asks again (the searcher then fails
+        trials whose process died, and proposes one if the budget has room).
+        """
+        if not (self._shared and self.exhausted) or self._stopped_by_failures():
+            return False
+        if self._deadline is not None and time.monotonic() >= self._deadline:
+            return False
+        running = self.limits.n_trials - sum(1 for trial in self.study.trials.values() if trial.is_finished)
+        if running <= 0:
+            return False
+        if not self._said_waiting:
+            self.progress.console.print(
+                f"the study is full: waiting for {running} trial(s) other processes are running"
+            )
+            self._said_waiting = True
+        time.sleep(_SHARED_POLL_SECONDS)
+        self.merge_study_trials()
+        self.study.save()
+        self.exhausted = False
+        return True
+
+    def _shared_record(self, past: PastTrial) -> TrialRecord:
+        """A trial another process ran, as the results file holds it (no metrics or duration)."""
+        params = {
+            param.name: param.to_json_value(past.params[param.name])
+            for param in self.space.params
+            if param.name in past.params
+        }
+        outcome = past.outcome
+        return TrialRecord(
+            number=past.number,
+            state=outcome.state,
+            params=params,
+            value=outcome.value,
+            intermediate_values=list(outcome.intermediate),
+            seed=trial_seed(self.seed, past.number),
+            error=outcome.error,
+        )
 
     # ------------------------------------------------------------------ Ctrl-C
 
