@@ -151,6 +151,14 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
     from neural.search.progress import SearchProgress, results_table
 
     parallel = max(1, min(options.parallel, plan.n_trials))  # no idle workers
+    sampler = f" ({plan.settings.sampler})" if plan.settings.sampler else ""
+    console.print(
+        f"search: {plan.method} with the {searcher.name} searcher{sampler}; {plan.n_trials} trial(s) of up to "
+        f"{plan.settings.max_epochs} epoch(s); objective {plan.train.objective} ({plan.settings.direction}); "
+        f"{parallel} worker(s); seed {plan.seed}",
+        highlight=False,
+        soft_wrap=True,
+    )
     executor = _make_executor(backend, data, parallel)
     progress = SearchProgress(
         console,
