@@ -238,7 +238,7 @@ def test_an_unknown_backend_gets_did_you_mean_and_the_installed_names() -> None:
     host, _ = build_host(echo_plugin())
     with pytest.raises(NeuralError) as raised:
         host.get_backend("ecko")
-    assert str(raised.value) == "unknown backend \"ecko\": did you mean 'echo'?; installed backends: echo"
+    assert str(raised.value) == "unknown backend \"ecko\": did you mean 'echo'? (installed backends: echo)"
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ imported here; the backend imports its framework.
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,10 @@ class TrainedRun:
     written: list[Path] = field(default_factory=list)
 
 
+#: The error for Ctrl-C during a training run (the model is saved only at its end).
+INTERRUPTED_TRAINING = "training was interrupted (Ctrl-C) before the model was saved: run it again to train"
+
+
 def output_stem(model: ConcreteModel) -> str:
     """The file stem of a model's outputs: the network name in snake case (``simple_hpo_example``)."""
     return snake_case(model.name)
@@ -59,7 +64,8 @@ def prepare_model_data(model: ConcreteModel, data_spec: str | None, *, seed: int
     Fits the data to the declared input, checks the labels against the output
     width (cross-entropy losses) and, for an ``Embedding`` first layer, maps
     inputs to token ids; splits off ``validation_split`` after a seeded shuffle.
-    Raises NeuralError when the data cannot be had or does not fit.
+    Raises NeuralError when the data cannot be had or does not fit, or when a
+    cross-entropy model does not end in one score vector per sample.
     """
     from neural.datasets.prepare import prepare_data
 
@@ -68,7 +74,14 @@ def prepare_model_data(model: ConcreteModel, data_spec: str | None, *, seed: int
         int(first.params["input_dim"]) if first is not None and first.kind == "Embedding" else None
     )
     classifies = "crossentropy" in model.loss
-    return prepare_data(
+    if classifies and len(model.output_shape) != 1:
+        # Dense on a sequence acts per step, so the network ends with one score vector per step.
+        raise NeuralError(
+            f"{model.name} ends with output shape {tuple(model.output_shape)} per sample, but {model.loss} "
+            "needs one score per class, shape (classes,): add Flatten() or GlobalAveragePooling1D() "
+            "before the last layer (or give LSTM/GRU return_sequences=false)"
+        )
+    data = prepare_data(
         data_spec or model.train.dataset,
         tuple(model.input_shape),
         validation_split=model.train.validation_split,
@@ -76,6 +89,26 @@ def prepare_model_data(model: ConcreteModel, data_spec: str | None, *, seed: int
         loss=model.loss,
         num_classes=model.output_shape[-1] if classifies and model.output_shape else None,
         int_inputs_below=token_ids_below,
+    )
+    if not classifies:
+        require_matching_targets(model, data)
+    return data
+
+
+def require_matching_targets(model: ConcreteModel, data: TrainData) -> None:
+    """Raise NeuralError when a regression model's output does not hold one value per target.
+
+    Called by :func:`prepare_model_data` for losses other than cross-entropy
+    (``mse``, ``mae``), whose targets are compared with the output element by element.
+    """
+    per_sample = tuple(int(n) for n in data.y_train.shape[1:]) or (1,)
+    output = tuple(model.output_shape)
+    if math.prod(per_sample) == math.prod(output):
+        return
+    raise NeuralError(
+        f"the {data.name or 'training'} targets have shape {per_sample} per sample, but {model.name} "
+        f"outputs {output} with loss {model.loss}: end the network with Output({math.prod(per_sample)}) "
+        'to predict them, or use loss "sparse_categorical_crossentropy" if they are class ids'
     )
 
 
@@ -229,9 +262,7 @@ def train_and_save(
         with EpochDisplay(console, model.train.epochs) as display:
             result = backend.train(model, data, reporter=display, seed=train_seed, threads=threads)
     except KeyboardInterrupt:
-        raise NeuralError(
-            "training was interrupted (Ctrl-C), so nothing was saved: run it again to train"
-        ) from None
+        raise NeuralError(INTERRUPTED_TRAINING) from None
     if not result.duration:
         result.duration = time.perf_counter() - started
     if result.stopped_early:

@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from neural.cli import output
-from neural.errors import NeuralError
+from neural.cli.paths import require_source_file
 
 if TYPE_CHECKING:
     from neural.model import ConcreteModel, LayerConfig, Shape
@@ -49,8 +49,7 @@ def check_command(file: Path, all_layers: bool) -> None:
     """
     from neural.program import load_program
 
-    if not file.is_file():
-        raise NeuralError(f"cannot read {file}: no such file; check the path")
+    require_source_file(file)
     program = load_program(file)
     space = program.space
     model = space.bind(space.nominal_point())

@@ -16,7 +16,7 @@ import click
 
 from neural.cli import output
 from neural.cli.hpo_options import hpo_options, hpo_settings, nominal_model, training_options
-from neural.errors import NeuralError
+from neural.cli.paths import require_source_file, require_writable_folder, write_output
 
 
 def default_module_name(network_name: str, backend_name: str) -> str:
@@ -86,8 +86,11 @@ def compile_command(
         raise click.UsageError(
             "--data, --epochs and --seed only apply to compile with --hpo (they steer the search)"
         )
-    if not file.is_file():
-        raise NeuralError(f"cannot read {file}: no such file; check the path")
+    require_source_file(file)
+    if settings is not None or output_option is None:
+        require_writable_folder(out_dir, "--out")
+    if output_option is not None:
+        require_writable_folder(output_option if output_option.is_dir() else output_option.parent, "-o")
     program = load_program(file)
     backend = get_backend(backend_name)
     console = output.stdout()
@@ -102,6 +105,6 @@ def compile_command(
         model = nominal_model(program, console)
     target = module_path(output_option, out_dir, model.name, backend.name)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(backend.generate(model), encoding="utf-8")
+    write_output(target, backend.generate(model), "-o")
     written.append(target)
     print_written(console, written)

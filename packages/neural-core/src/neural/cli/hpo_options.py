@@ -123,7 +123,8 @@ def hpo_settings(
 ) -> HpoOptions | None:
     """The search options from a command's parsed ``values``; None without ``--hpo``.
 
-    A search option given without ``--hpo`` is a usage error (exit 2).
+    A search option given without ``--hpo``, or ``--resume`` with ``--force``,
+    is a usage error (exit 2).
     """
     given = [flags[0] for flags, _ in _SEARCH_OPTIONS if values.get(flags[0][2:]) not in (None, False)]
     if not values.get("hpo"):
@@ -132,6 +133,8 @@ def hpo_settings(
                 f"{', '.join(given)}: search options need --hpo; add --hpo or leave them out"
             )
         return None
+    if values.get("resume") and values.get("force"):
+        raise click.UsageError("--resume continues the search and --force starts it over: pass only one")
     from neural.search.driver import HpoOptions
 
     return HpoOptions(

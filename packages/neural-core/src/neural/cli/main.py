@@ -107,8 +107,9 @@ class LazyGroup(click.Group):
                     self._loaded[cmd_name] = load_command(self.lazy_commands[cmd_name])
                 except NeuralError as error:
                     self._loaded[cmd_name] = _UnavailableCommand(cmd_name, error)
-            return self._loaded[cmd_name]
-        return super().get_command(ctx, cmd_name)
+            return accept_debug_flag(self._loaded[cmd_name])
+        command = super().get_command(ctx, cmd_name)
+        return None if command is None else accept_debug_flag(command)
 
     def main(
         self,
@@ -119,13 +120,40 @@ class LazyGroup(click.Group):
         **extra: Any,
     ) -> Any:
         """Run the CLI; a :class:`NeuralError` anywhere (also while listing
-        commands for ``--help``) is printed without a traceback and exits 1."""
+        commands for ``--help``) is printed without a traceback and exits 1.
+
+        So is an ``OSError`` that no command turned into a NeuralError (a disk
+        full, a file made unreadable mid-run): it is about the user's machine,
+        not a bug, so the message names the path and the reason.
+        """
+        from neural.cli import output
+
         try:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         except NeuralError as error:
-            from neural.cli import output
-
             output.exit_with_error(error, debug=debug_requested(args))
+        except OSError as error:
+            output.exit_with_error(os_error_as_user_error(error), debug=debug_requested(args))
+
+
+def accept_debug_flag(command: click.Command) -> click.Command:
+    """Let ``command`` take ``--debug`` after its name too (``neural run FILE --debug``).
+
+    The flag is hidden and read by :func:`debug_requested` from the arguments;
+    a command that declares its own ``--debug`` keeps it.
+    """
+    if not any("--debug" in getattr(param, "opts", ()) for param in command.params):
+        command.params.append(click.Option(["--debug"], is_flag=True, expose_value=False, hidden=True))
+    return command
+
+
+def os_error_as_user_error(error: OSError) -> NeuralError:
+    """``error`` as a one-line :class:`NeuralError` naming the path and the reason (cause kept for ``--debug``)."""
+    reason = error.strerror or str(error) or type(error).__name__
+    what = f"cannot access {error.filename}" if error.filename else "a file operation failed"
+    user_error = NeuralError(f"{what}: {reason.lower()}; check the path, its permissions and free space")
+    user_error.__cause__ = error
+    return user_error
 
 
 def add_lazy_command(cli: click.Group, name: str, import_path: str) -> None:

@@ -17,6 +17,7 @@ import click
 
 from neural.cli import output
 from neural.cli.hpo_options import hpo_options, hpo_settings, nominal_model, training_options
+from neural.cli.paths import require_source_file, require_writable_folder
 from neural.errors import NeuralError
 
 
@@ -56,11 +57,11 @@ def run_command(
     from neural.plugins.manager import get_backend
     from neural.program import load_program
     from neural.search.runner import with_epochs
-    from neural.training import print_written, train_and_save
+    from neural.training import INTERRUPTED_TRAINING, print_written, train_and_save
 
     settings = hpo_settings(search, data_spec=data_spec, epochs=epochs, seed=seed, out_dir=out_dir)
-    if not file.is_file():
-        raise NeuralError(f"cannot read {file}: no such file; check the path")
+    require_source_file(file)
+    require_writable_folder(out_dir, "--out")
     program = load_program(file)
     backend = get_backend(backend_name)
     console = output.stdout()
@@ -83,17 +84,32 @@ def run_command(
         model = nominal_model(program, console)
     model = with_epochs(model, epochs)
     run_seed = seed if seed is not None else (model.train.seed if model.train.seed is not None else 0)
-    run = train_and_save(
-        model,
-        backend,
-        data_spec=data_spec,
-        seed=run_seed,
-        train_seed=best_seed,
-        out_dir=out_dir,
-        console=console,
-        threads=threads,
-        source=str(file),
-        hyperparameters=point,
-        list_written=False,
-    )
+    try:
+        run = train_and_save(
+            model,
+            backend,
+            data_spec=data_spec,
+            seed=run_seed,
+            train_seed=best_seed,
+            out_dir=out_dir,
+            console=console,
+            threads=threads,
+            source=str(file),
+            hyperparameters=point,
+            list_written=False,
+        )
+    except (NeuralError, KeyboardInterrupt) as error:
+        if not searched:
+            raise
+        print_written(console, searched)  # the search's files stay valid when the final training fails
+        reason = str(error) if isinstance(error, NeuralError) else INTERRUPTED_TRAINING
+        raise NeuralError(f"{reason}{retrain_hint(searched)}") from error
     print_written(console, [*searched, *run.written])
+
+
+def retrain_hint(searched: list[Path]) -> str:
+    """How to train the best point again without searching, from the files the search wrote."""
+    best_sources = [path for path in searched if path.name.endswith(".best.neural")]
+    if not best_sources:
+        return " (the search's results are kept)"
+    return f" (the search's results are kept: neural run {best_sources[0]} trains the best point without searching)"

@@ -19,7 +19,7 @@ from typing import ClassVar, Protocol
 import click
 
 from neural.cli import output
-from neural.errors import NeuralError
+from neural.cli.paths import require_source_file
 
 
 class Visualizer(Protocol):
@@ -60,8 +60,7 @@ def visualize_command(source: Path, format_name: str, output_path: Path | None, 
     """
     from neural.plugins import manager
 
-    if not source.is_file():
-        raise NeuralError(f"cannot read {source}: no such file; check the path")
+    require_source_file(source)
     visualizer: Visualizer = manager.get_visualizer(format_name)
     target = default_output(source, visualizer, output_path, out_dir)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,8 @@ Relative paths are taken from the current folder.
 
 from __future__ import annotations
 
+import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +34,12 @@ class NpzDataset(Dataset):
     def load(self, argument: str | None, *, cache_dir: Path, input_shape: tuple[int, ...]) -> DataBundle:
         """Return the file's inputs and labels; NeuralError for a missing file or missing arrays."""
         path = existing_data_file(argument, self.name)
+        if not zipfile.is_zipfile(path):
+            # np.load would read a .npy array, and blames pickling for any other file.
+            raise NeuralError(
+                f"{path} is not a .npz archive (the file numpy.savez writes): "
+                "save it with numpy.savez(path, x=inputs, y=labels)"
+            )
         try:
             with np.load(path, allow_pickle=False) as archive:
                 keys = _npz_keys(archive.files, path)
@@ -63,9 +71,11 @@ class CsvDataset(Dataset):
         path = existing_data_file(argument, self.name)
         skip = 1 if _has_header(path) else 0
         try:
-            table = np.loadtxt(
-                path, delimiter=",", dtype=np.float64, skiprows=skip, ndmin=2, encoding="utf-8-sig"
-            )
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # an empty file is reported below, in the user's words
+                table = np.loadtxt(
+                    path, delimiter=",", dtype=np.float64, skiprows=skip, ndmin=2, encoding="utf-8-sig"
+                )
         except (OSError, ValueError) as error:
             raise NeuralError(
                 f"cannot read {path} as comma-separated numbers ({_reason(error)}): write one sample per row, the label first"

@@ -51,7 +51,8 @@ def parse_data_spec(spec: str) -> DataSpec:
         )
     if colon and not argument.strip():
         raise NeuralError(
-            f"the data spec {spec!r} has nothing after the colon: write {name}:ARGUMENT or just {name}"
+            f"the data spec {spec!r} has nothing after the colon: "
+            f"write {name}:ARGUMENT (e.g. npz:data.npz), or {name} alone for a dataset that takes no argument"
         )
     return DataSpec(name, argument.strip() if colon else None)
 
@@ -105,7 +106,7 @@ def prepare_data(
     if dataset.needs_argument and parsed.argument is None:
         summary = f" ({dataset.summary})" if dataset.summary else ""
         raise NeuralError(
-            f"the {parsed.name} dataset needs an argument{summary}: write {parsed.name}:ARGUMENT"
+            f"the {parsed.name} dataset needs an argument after a colon{summary}: write {parsed.name}:ARGUMENT"
         )
     if isinstance(dataset, SyntheticDataset) and num_classes is not None and loss in CLASSIFICATION_LOSSES:
         dataset = SyntheticDataset(default_classes=max(num_classes, 2))
@@ -150,13 +151,16 @@ def _display(spec: DataSpec) -> str:
 def _checked_inputs(bundle: DataBundle, label: str) -> np.ndarray:
     """``bundle.x`` as float32 after checking it has samples, a sample shape, and finite values."""
     x = np.asarray(bundle.x)
-    if x.ndim < 2 or len(x) == 0:
-        raise NeuralError(
-            f"{label} has no samples (inputs of shape {x.shape}): give at least one sample per row"
-        )
     if not (np.issubdtype(x.dtype, np.number) or x.dtype == np.bool_):
         raise NeuralError(
             f"{label} has inputs of type {x.dtype}, not numbers: store the inputs as a numeric array"
+        )
+    if x.ndim == 0 or len(x) == 0:
+        raise NeuralError(f"{label} has no samples (inputs of shape {x.shape}): give at least one sample")
+    if x.ndim < 2:
+        raise NeuralError(
+            f"{label} has inputs of shape {x.shape}, a single number per sample: "
+            "store one row per sample, shaped (samples, features...), e.g. x.reshape(len(x), -1)"
         )
     x = x.astype(np.float32, copy=False)
     bad = np.count_nonzero(~np.isfinite(x))

@@ -17,6 +17,7 @@ unknown section, ...) and falls back to "unexpected X; expected Y".
 from __future__ import annotations
 
 import contextlib
+import itertools
 import unicodedata
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
@@ -301,6 +302,10 @@ def _unexpected_end(expected: set[str], context: ErrorContext, source: str) -> D
     return Diagnostic(message, span_after(last), hint=hint)
 
 
+#: Typographic quotes a word processor or chat client puts in place of ' and ".
+CURLY_QUOTES = frozenset("\u201c\u201d\u2018\u2019\u201e\u00ab\u00bb")
+
+
 def _unexpected_character(source: str, offset: int, allowed: set[str], context: ErrorContext) -> Diagnostic:
     char = source[offset]
     if char in "\"'":
@@ -316,11 +321,10 @@ def _unexpected_character(source: str, offset: int, allowed: set[str], context: 
     else:
         shown = f"U+{ord(char):04X} ({unicodedata.name(char, 'a control character').lower()})"
     phrase = expected_phrase(allowed, context)
-    return Diagnostic(
-        f"unexpected character {shown}",
-        position_span(source, offset),
-        hint=f"expected {phrase}" if phrase else "remove it",
-    )
+    hint = f"expected {phrase}" if phrase else "remove it"
+    if char in CURLY_QUOTES:
+        hint = "write strings between straight quotes, \" or ' (an editor may have curled them)"
+    return Diagnostic(f"unexpected character {shown}", position_span(source, offset), hint=hint)
 
 
 def _unexpected_token(token: Token, expected: set[str], context: ErrorContext, source: str) -> Diagnostic:
@@ -384,6 +388,20 @@ def _hpo_without_function(
             token_span(token),
             hint="close HPO( right after its function: HPO(choice(32, 64))",
         )
+    return None
+
+
+def _glued_number(token: Token, expected: set[str], context: ErrorContext, source: str) -> Diagnostic | None:
+    """``epochs: 1e`` or ``Dense(10x)``: letters glued to a number (a cut exponent, a typo)."""
+    recent = [*context.tokens[-2:], token]
+    for number, word in itertools.pairwise(recent):
+        if number.type == "NUMBER" and _is_word(word) and word.start_pos == number.end_pos:
+            text = f"{number.value}{word.value}"
+            return Diagnostic(
+                f"'{text}' is not a number",
+                position_span(source, number.start_pos, len(text)),
+                hint="write a number such as 10, 0.5 or 1e-4 (an exponent needs its digits)",
+            )
     return None
 
 
@@ -547,6 +565,7 @@ def _mismatched_closer(
 
 
 _SPECIFIC_RULES: tuple[Callable[[Token, set[str], ErrorContext, str], Diagnostic | None], ...] = (
+    _glued_number,
     _after_network,
     _start_of_file,
     _hpo_without_function,

@@ -385,8 +385,9 @@ class PluginHost:
         suggestion = did_you_mean(method, [*methods, *METHOD_PACKAGES])
         return NeuralError(
             f'unknown search_method "{method}"'
-            + (f": {suggestion}" if suggestion else "")
-            + f"; installed methods: {', '.join(methods) or 'none'}"
+            + (f": {suggestion} (" if suggestion else ": use one of the ")
+            + f"installed methods: {', '.join(methods) or 'none'}"
+            + (")" if suggestion else "")
         )
 
     def datasets(self) -> dict[str, type[Dataset]]:
@@ -449,11 +450,19 @@ def unknown_name_error(kind: str, name: str, installed: list[str]) -> NeuralErro
     message = f'unknown {singular} "{name}"'
     suggestion = did_you_mean(name, candidates)
     if suggestion:
-        message += f": {suggestion}"
         close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
         if close and close[0] in hints and close[0] not in installed:
-            message += f" (not installed: pip install {hints[close[0]]})"
-    return NeuralError(f"{message}; {listing}")
+            suggestion += f" (not installed: pip install {hints[close[0]]})"
+        return NeuralError(f"{message}: {suggestion} ({listing})")
+    if installed:
+        return NeuralError(f"{message}: use one of the {listing}")
+    names_by_package: dict[str, list[str]] = {}
+    for known, package in sorted(hints.items()):
+        names_by_package.setdefault(package, []).append(known)
+    offers = ", ".join(
+        f"pip install {package} ({', '.join(names)})" for package, names in names_by_package.items()
+    )
+    return NeuralError(f"{message}: no {kind} are installed" + (f"; {offers}" if offers else ""))
 
 
 def _duplicate_error(singular: str, name: str, first: _Provided, second: _Provided) -> NeuralError:
