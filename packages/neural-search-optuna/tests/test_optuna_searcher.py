@@ -298,6 +298,26 @@ def test_restore_replays_earlier_trials_into_an_in_memory_study() -> None:
     assert numbers == [5, 6, 7]
 
 
+@pytest.mark.parametrize("method", ["random", "bayesian"])
+def test_a_resumed_study_does_not_propose_the_restored_points_again(method: str) -> None:
+    first = OptunaSearcher(UNIT, SearchSettings(method=method, n_trials=3, seed=4))
+    past = []
+    while (proposal := first.ask()) is not None:
+        outcome = Outcome("complete", value=proposal.params[X])
+        first.tell(proposal, outcome)
+        past.append(PastTrial(proposal.number, proposal.params, outcome))
+
+    resumed = OptunaSearcher(UNIT, SearchSettings(method=method, n_trials=6, seed=4))
+    resumed.restore(past)
+    again = run(resumed, lambda point: point[X])
+    resumed_twice = OptunaSearcher(UNIT, SearchSettings(method=method, n_trials=6, seed=4))
+    resumed_twice.restore(past)
+
+    assert len(again) == 3
+    assert {p[X] for p in again}.isdisjoint(t.params[X] for t in past)
+    assert run(resumed_twice, lambda point: point[X]) == again  # still deterministic
+
+
 def test_restore_continues_numbers_after_a_gap() -> None:
     past = past_trials("random", 3)
     past[2] = PastTrial(4, past[2].params, past[2].outcome)  # trial 2 and 3 were interrupted

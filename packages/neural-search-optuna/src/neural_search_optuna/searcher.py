@@ -250,6 +250,7 @@ class OptunaSearcher(Searcher):
         if not trials or (self._storage.persistent and self.trials_counted() > 0):
             return
         by_number = {past.number: past for past in trials}
+        self._reseed_after_restore(len(by_number))
         if self._storage.persistent:
             for number in range(max(by_number) + 1):
                 past = by_number.get(number) or PastTrial(number, {}, Outcome(FAILED, error=NOT_RESTORED))
@@ -258,6 +259,24 @@ class OptunaSearcher(Searcher):
         for number in sorted(by_number):
             self._study.add_trial(self._frozen_trial(by_number[number]))
         self._number_offset = max(by_number) + 1 - len(by_number)
+
+    def _reseed_after_restore(self, restored: int) -> None:
+        """Give a resumed study a sampler seeded from the study seed and the restored count.
+
+        A fresh sampler seeded like the first run's would draw the restored
+        trials' points again (random search and TPE's random start-up trials).
+        Optuna's sampler state cannot be saved, so the resumed run is not the
+        uninterrupted one, but it stays deterministic and explores new points.
+        Grid search keeps its seed: it skips the cells the study already holds.
+        """
+        from neural.search.seeds import derive_seed
+
+        if sampler_name(self.settings) == "grid":
+            return
+        seed = derive_seed(self.settings.seed, restored, "resume")
+        self._sampler, info = make_sampler(dataclasses.replace(self.settings, seed=seed), self._params)
+        self._sampler_info = {**info, "study_seed": self.settings.seed, "resumed_after_trials": restored}
+        self._study.sampler = self._sampler
 
     def close(self) -> None:
         """Fail trials still open (the search was stopped), stop the heartbeat, release locks."""
