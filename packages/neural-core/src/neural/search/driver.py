@@ -127,10 +127,11 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
     previous = _previous_results(results_path, options)
     plan = plan_study(program, options, previous)
     if plan.grid_size is not None:
+        factors = " × ".join(f"{p.cardinality(plan.settings.grid_points)} {p.name}" for p in space.params)
         console.print(
-            f"grid search: {plan.grid_size} point(s) "
-            f"({' × '.join(str(p.cardinality(plan.settings.grid_points)) for p in space.params)}); "
-            f"running {plan.n_trials}"
+            f"grid search: {plan.grid_size:,} point(s) = {factors}; running {plan.n_trials}",
+            highlight=False,
+            soft_wrap=True,
         )
     data = prepare_search_data(program, plan, console)
     searcher = plan.searcher_class(space, plan.settings)
@@ -178,7 +179,16 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
         progress=progress,
         epochs=options.epochs,
     )
-    table = partial(results_table, objective=plan.train.objective, direction=plan.settings.direction)
+    ranked = partial(results_table, objective=plan.train.objective, direction=plan.settings.direction)
+
+    def table(trials: list[Any]) -> Any:
+        """The best-trials table, or one line of counts when no trial completed."""
+        if any(t.state == "complete" and t.value is not None for t in trials):
+            return ranked(trials)
+        states = [t.state if t.is_finished else "interrupted" for t in trials]
+        counts = ", ".join(f"{states.count(s)} {s}" for s in dict.fromkeys(states))
+        return f"no trial completed ({counts or 'none started'})"
+
     try:
         with progress:
             progress.restored(restored, study.best())
@@ -282,6 +292,8 @@ def _previous_results(path: Path, options: HpoOptions) -> dict[str, Any] | None:
     """The earlier results file to resume, None to start afresh; refuses a silent overwrite."""
     if options.resume and options.force:
         raise NeuralError("--resume and --force contradict each other: pass only one")
+    if path.is_dir():
+        raise NeuralError(f"{path} is a folder, not a results file: move it away or choose another --out")
     if options.resume:
         if not path.exists():
             raise NeuralError(f"there is no {path} to resume: run the search without --resume to start one")
