@@ -18,9 +18,10 @@ nox.options.reuse_existing_virtualenvs = True
 CONSTRAINTS = ("-c", "requirements/dev.txt")
 TEST_TOOLS = ("pytest", "hypothesis", "psutil", "jsonschema")
 CORE = "packages/neural-core"
+#: Each plugin package → what its tests need beyond its own dependencies.
 PLUGINS = {
     "neural-backend-torch": (),
-    "neural-search-optuna": (),
+    "neural-search-optuna": ("cmaes", "psycopg2-binary"),
     "neural-search-hyperopt": (),
     "neural-viz": (),
 }
@@ -46,14 +47,21 @@ def plugin(session: nox.Session, package: str) -> None:
     if not any(Path(f"packages/{package}/tests").glob("test_*.py")):
         session.skip(f"{package} has no tests yet")
     extra = [] if package == "neural-backend-torch" else ["packages/neural-backend-torch"]
-    _install(session, CORE, f"packages/{package}", *extra, extras=("scikit-learn",))
+    _install(session, CORE, f"packages/{package}", *extra, extras=("scikit-learn", *PLUGINS[package]))
     session.run("pytest", "-q", f"packages/{package}/tests", *session.posargs, env={"OMP_NUM_THREADS": "1"})
 
 
 @nox.session(python="3.11")
 def integration(session: nox.Session) -> None:
     """Everything installed together; the cross-package tests under tests/."""
-    _install(session, CORE, *(f"packages/{p}" for p in PLUGINS), extras=("scikit-learn",))
+    test_needs = tuple(need for needs in PLUGINS.values() for need in needs)
+    # The third-party plugin test builds a package without build isolation.
+    _install(
+        session,
+        CORE,
+        *(f"packages/{p}" for p in PLUGINS),
+        extras=("scikit-learn", "hatchling", "editables", *test_needs),
+    )
     session.run("pytest", "-q", "tests", *session.posargs, env={"OMP_NUM_THREADS": "1"})
 
 

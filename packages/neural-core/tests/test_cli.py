@@ -322,3 +322,19 @@ def test_check_folds_the_layer_table_of_a_long_model(tmp_path: Path) -> None:
     assert folded.exit_code == 0 and full.exit_code == 0
     assert "71 more layers" in folded.stdout and "dense_60 " not in folded.stdout
     assert "dense_60 " in full.stdout and "more layers" not in full.stdout
+
+
+def test_check_locates_a_search_method_or_dataset_that_nothing_installed_provides(tmp_path: Path) -> None:
+    source = tmp_path / "typos.neural"
+    source.write_text(
+        "network Typos {\n  input: (4,)\n  layers:\n    Output(2)\n"
+        '  train {\n    search_method: "randm"\n    dataset: "mnist5"\n  }\n}\n',
+        encoding="utf-8",
+    )
+
+    result = invoke("check", str(source))
+
+    assert result.exit_code == 1
+    assert f'{source}:6:20: error: unknown search_method "randm"' in result.output
+    assert f'{source}:7:14: error: unknown dataset "mnist5"' in result.output
+    assert "did you mean 'random'?" in result.output and "did you mean 'mnist5k'?" in result.output

@@ -47,10 +47,12 @@ def check_command(file: Path, all_layers: bool) -> None:
     space and its grid size. With any error in the file, prints them all and
     exits 1.
     """
+    from neural.plugins.validation import require_installed_names
     from neural.program import load_program
 
     require_source_file(file)
     program = load_program(file)
+    installed_warnings = require_installed_names(program)
     space = program.space
     model = space.bind(space.nominal_point())
     console = output.stdout()
@@ -68,7 +70,7 @@ def check_command(file: Path, all_layers: bool) -> None:
         console.print(space_summary(space, model))
     else:
         console.print("No hyperparameters to search.")
-    for warning in program.warnings:
+    for warning in [*program.warnings, *installed_warnings]:
         output.stderr().print(output.styled_report(warning.render(program.source, program.filename)))
     console.print(Text(f"{file}: no errors", style="green"))
 

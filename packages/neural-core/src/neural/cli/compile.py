@@ -78,6 +78,7 @@ def compile_command(
 ) -> None:
     """Write a standalone Python module for FILE's model (with --hpo: for the best point found)."""
     from neural.plugins.manager import get_backend
+    from neural.plugins.validation import require_installed_names
     from neural.program import load_program
     from neural.training import print_written
 
@@ -92,6 +93,7 @@ def compile_command(
     if output_option is not None:
         require_writable_folder(output_option if output_option.is_dir() else output_option.parent, "-o")
     program = load_program(file)
+    require_installed_names(program)
     backend = get_backend(backend_name)
     console = output.stdout()
     written: list[Path] = []

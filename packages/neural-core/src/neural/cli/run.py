@@ -55,6 +55,7 @@ def run_command(
 ) -> None:
     """Train FILE's model and save it (with --hpo: search first, then train the best point)."""
     from neural.plugins.manager import get_backend
+    from neural.plugins.validation import require_installed_names
     from neural.program import load_program
     from neural.search.runner import with_epochs
     from neural.training import INTERRUPTED_TRAINING, print_written, train_and_save
@@ -63,6 +64,7 @@ def run_command(
     require_source_file(file)
     require_writable_folder(out_dir, "--out")
     program = load_program(file)
+    require_installed_names(program)
     backend = get_backend(backend_name)
     console = output.stdout()
     searched: list[Path] = []
