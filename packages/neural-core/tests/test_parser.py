@@ -22,7 +22,7 @@ from neural.lang.parser import (
     parse_file,
     read_source,
 )
-from neural.lang.syntax_errors import PHRASE_TERMINALS, TERMINAL_WORDS
+from neural.lang.syntax_words import PHRASE_TERMINALS, TERMINAL_WORDS
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = sorted((ROOT / "examples").glob("*.neural"))

@@ -26,11 +26,11 @@ from typing import TYPE_CHECKING, NamedTuple
 from neural.errors import Diagnostic, DiagnosticsError
 from neural.lang import ir
 from neural.lang.ir_builder import IrBuilder, decode_string
+from neural.lang.syntax_classifier import diagnostic_for_error
 from neural.lang.syntax_errors import (
     SyntaxProblem,
     UnexpectedCharacterError,
     UnexpectedTokenError,
-    diagnostic_for_error,
     position_span,
 )
 
