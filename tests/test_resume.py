@@ -16,7 +16,8 @@ import jsonschema
 import pytest
 
 from neural.errors import NeuralError
-from neural.search.results import INTERRUPTED, RESULTS_SCHEMA
+from neural.search.results import INTERRUPTED
+from neural.search.results_schema import RESULTS_SCHEMA
 from neural_backend_torch.backend import TorchBackend
 
 sys.path.insert(0, str(Path(__file__).parent))  # the helper modules beside this file (importlib mode)

@@ -14,7 +14,7 @@ from neural.errors import NeuralError
 from neural.program import compile_source, load_program
 from neural.search.base import PRUNED, SearchSettings
 from neural.search.random_search import RandomSearcher
-from neural.search.results import RESULTS_SCHEMA
+from neural.search.results_schema import RESULTS_SCHEMA
 from neural.search.runner import SearchStopped
 from neural.search.seeds import trial_seed
 from neural_backend_torch.backend import TorchBackend

@@ -24,7 +24,8 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from neural.search.results import RESULTS_FILENAME, RESULTS_SCHEMA
+from neural.search.results import RESULTS_FILENAME
+from neural.search.results_schema import RESULTS_SCHEMA
 from neural_backend_torch.backend import TorchBackend
 from neural_search_optuna.storage import with_installed_driver
 

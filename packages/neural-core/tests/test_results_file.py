@@ -13,18 +13,16 @@ import jsonschema
 import pytest
 
 from neural.errors import NeuralError
+from neural.search.atomic_write import write_json_atomic
 from neural.search.results import (
     INTERRUPTED,
-    RESULTS_SCHEMA,
-    SCHEMA_ID,
     StudyRecord,
     TrialRecord,
     best_record,
     load_results,
     source_sha256,
-    validate_results,
-    write_json_atomic,
 )
+from neural.search.results_schema import RESULTS_SCHEMA, SCHEMA_ID, validate_results
 
 
 def make_study(path: Path, direction: str = "minimize") -> StudyRecord:

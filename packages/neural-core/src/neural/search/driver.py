@@ -1,9 +1,10 @@
 """``run_search``: what ``neural run/compile --hpo`` call to search a program's space.
 
 Called once per command. It resolves the study (searcher for the train block's
-``search_method`` or ``--searcher``, budget, seed, objective), refuses to
-overwrite an earlier ``hpo_results.json`` unless ``--resume`` or ``--force``
-says what to do with it, prepares the data once, runs the trial loop
+``search_method`` or ``--searcher``, budget, seed, objective:
+``neural.search.study_plan``), refuses to overwrite an earlier
+``hpo_results.json`` unless ``--resume`` or ``--force`` says what to do with it
+(``neural.search.resume``), prepares the data once, runs the trial loop
 (``neural.search.runner``) with the progress display, prints the best trials
 and writes ``hpo_results.json`` and ``<FILE stem>.best.neural`` into
 ``out_dir``. Returns the best point and its bound model for the command to
@@ -28,21 +29,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from neural.errors import NeuralError
-from neural.search.base import Outcome, PastTrial, Searcher, SearchSettings
-from neural.search.results import (
-    RESULTS_FILENAME,
-    StudyRecord,
-    TrialRecord,
-    load_results,
-    source_sha256,
-)
+from neural.search.base import Searcher
+from neural.search.results import RESULTS_FILENAME, StudyRecord, source_sha256
+from neural.search.resume import previous_results, restore_trials
 from neural.search.runner import RunnerLimits, SearchInterrupted, SearchStopped, TrialRunner, with_epochs
+from neural.search.study_plan import StudyPlan, plan_study
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from neural.backends.base import Backend, TrainData
-    from neural.model import ConcreteModel, TrainConfig
+    from neural.model import ConcreteModel
     from neural.program import Program
     from neural.space.space import SearchSpace
 
@@ -89,20 +86,6 @@ class SearchOutcome:
         return trial_seed(self.study_seed, self.best_number)
 
 
-@dataclass
-class StudyPlan:
-    """Everything resolved before the first trial."""
-
-    train: TrainConfig
-    method: str
-    searcher_class: type[Searcher]
-    settings: SearchSettings
-    n_trials: int
-    seed: int
-    grid_size: int | None
-    data_spec: str
-
-
 def run_search(program: Program, *, backend: Backend, options: HpoOptions, console: Console) -> SearchOutcome:
     """Search ``program``'s space with ``backend``; write the results and the best source.
 
@@ -124,7 +107,7 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
         )
     out_dir = Path(options.out_dir)
     results_path = out_dir / RESULTS_FILENAME
-    previous = _previous_results(results_path, options)
+    previous = previous_results(results_path, options)
     plan = plan_study(program, options, previous)
     if plan.grid_size is not None:
         factors = " × ".join(f"{p.cardinality(plan.settings.grid_points)} {p.name}" for p in space.params)
@@ -145,7 +128,7 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
         header=_header(program, backend, searcher, plan, options, data),
         direction=plan.settings.direction,
     )
-    restored = _restore(previous, study, searcher, space) if previous is not None else []
+    restored = restore_trials(previous, study, searcher, space) if previous is not None else []
     out_dir.mkdir(parents=True, exist_ok=True)
     study.save(wait=True)
 
@@ -209,59 +192,7 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
     return _finish(program, study, plan, options, results_path)
 
 
-# ----------------------------------------------------------------------------- planning
-
-
-def plan_study(program: Program, options: HpoOptions, previous: dict[str, Any] | None) -> StudyPlan:
-    """Resolve method, searcher, budget, seed and settings from the options, the train block
-    and (on ``--resume``) the earlier results file."""
-    from neural.plugins.manager import searcher_for
-
-    space = program.space
-    train = program.nominal_model().train
-    method = train.search_method
-    searcher_name = options.searcher
-    seed = options.seed if options.seed is not None else (train.seed if train.seed is not None else 0)
-    n_trials = options.trials
-    if previous is not None:
-        _check_resumed_storage(previous, options)
-        seed = _resumed_seed(previous, options)
-        searcher_name = searcher_name or previous["searcher"]["name"]
-        method = previous["searcher"]["method"]
-        if n_trials is None:
-            n_trials = int(previous["budget"]["n_trials"])
-    searcher_class = searcher_for(method, searcher_name)
-    grid_size = space.size(train.grid_points) if method == "grid" else None
-    if n_trials is None:
-        declares_budget = any(keyword.name == "n_trials" for keyword in program.network.train or ())
-        n_trials = train.n_trials if declares_budget or grid_size is None else grid_size
-    if n_trials < 1:
-        raise NeuralError(f"the number of trials must be at least 1, got {n_trials}: pass e.g. --trials 10")
-    if grid_size is not None:
-        n_trials = min(n_trials, grid_size)
-    epochs = options.epochs if options.epochs is not None else train.epochs
-    settings = SearchSettings(
-        method=method,
-        direction=train.direction,
-        seed=seed,
-        n_trials=n_trials,
-        grid_points=train.grid_points,
-        pruner=train.pruner,
-        sampler=options.sampler or train.sampler,
-        storage=options.storage,
-        study_name=options.study,
-        max_epochs=epochs,
-    )
-    return StudyPlan(
-        train=train,
-        method=method,
-        searcher_class=searcher_class,
-        settings=settings,
-        n_trials=n_trials,
-        seed=seed,
-        grid_size=grid_size,
-        data_spec=options.data or train.dataset,
-    )
+# ----------------------------------------------------------------------------- data and workers
 
 
 def prepare_search_data(program: Program, plan: StudyPlan, console: Console) -> TrainData:
@@ -285,47 +216,7 @@ def _make_executor(backend: Backend, data: TrainData, parallel: int) -> Any:
     return WorkerPool(backend, data, parallel)
 
 
-# ----------------------------------------------------------------------------- results file
-
-
-def _previous_results(path: Path, options: HpoOptions) -> dict[str, Any] | None:
-    """The earlier results file to resume, None to start afresh; refuses a silent overwrite."""
-    if options.resume and options.force:
-        raise NeuralError("--resume and --force contradict each other: pass only one")
-    if path.is_dir():
-        raise NeuralError(f"{path} is a folder, not a results file: move it away or choose another --out")
-    if options.resume:
-        if not path.exists():
-            raise NeuralError(f"there is no {path} to resume: run the search without --resume to start one")
-        return load_results(path)
-    if path.exists() and not options.force:
-        raise NeuralError(
-            f"{path} already exists: pass --resume to continue that search or --force to start a new one"
-        )
-    return None
-
-
-def _check_resumed_storage(previous: dict[str, Any], options: HpoOptions) -> None:
-    """Refuse to resume a shared study's results without its ``--storage``/``--study``.
-
-    Without them the searcher would continue a private copy instead of the study
-    that other processes may still be filling.
-    """
-    shared = previous.get("storage")
-    if not isinstance(shared, dict):
-        return
-    study = shared.get("study")
-    given = f"--storage {shared.get('url')}" + (f" --study {study}" if study else "")
-    if options.storage is None:
-        raise NeuralError(
-            f"the search in {options.out_dir} works on a shared study ({given}): "
-            "resume it with the same --storage and --study"
-        )
-    if options.study != study:
-        raise NeuralError(
-            f"the search in {options.out_dir} works on study {study or '(default)'}, not {options.study or '(default)'}: "
-            f"resume it with {given}, or pass --force to start a new search"
-        )
+# ----------------------------------------------------------------------------- results file header
 
 
 def redact_url(url: str) -> str:
@@ -337,54 +228,6 @@ def redact_url(url: str) -> str:
         return url
     host = parts.netloc.rsplit("@", 1)[1]
     return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
-
-
-def _resumed_seed(previous: dict[str, Any], options: HpoOptions) -> int:
-    seed = int(previous["seed"])
-    if options.seed is not None and options.seed != seed:
-        raise NeuralError(
-            f"the search being resumed used --seed {seed}, not {options.seed}: drop --seed or pass --force to start over"
-        )
-    return seed
-
-
-def _restore(
-    previous: dict[str, Any], study: StudyRecord, searcher: Searcher, space: SearchSpace
-) -> list[TrialRecord]:
-    """Load the finished trials of ``previous`` into ``study`` and the searcher; return them.
-
-    Trials that were running (or cut short by Ctrl-C) are left out, so they run again
-    with the same numbers.
-    """
-    if previous["source"]["sha256"] != study.header["source"]["sha256"]:
-        raise NeuralError(
-            f"{study.header['source']['file']} changed since the search in {study.path} started, "
-            "so its trials no longer describe this model: pass --force to start a new search"
-        )
-    if previous["backend"]["name"] != study.header["backend"]["name"]:
-        raise NeuralError(
-            f"the search in {study.path} used the {previous['backend']['name']} backend: "
-            f"resume it with --backend {previous['backend']['name']}, or pass --force to start a new search"
-        )
-    study.started = previous.get("started", study.started)
-    restored: list[TrialRecord] = []
-    past: list[PastTrial] = []
-    for data in previous["trials"]:
-        record = TrialRecord.from_json(data)
-        if not record.is_finished:
-            continue
-        restored.append(record)
-        study.put(record)
-        point = {param.name: param.from_json_value(record.params[param.name]) for param in space.params}
-        outcome = Outcome(
-            state=record.state,
-            value=record.value,
-            intermediate=record.intermediate_values,
-            error=record.error,
-        )
-        past.append(PastTrial(number=record.number, params=point, outcome=outcome))
-    searcher.restore(past)
-    return restored
 
 
 def _header(

@@ -2,185 +2,34 @@
 
 The trial runner keeps one :class:`StudyRecord` in memory and calls
 :meth:`StudyRecord.save` after every trial starts and ends; the file is
-replaced atomically (a temp file in the same folder, fsync, ``os.replace``),
-so whatever moment the process dies at, the file on disk is a complete,
-valid document. ``--resume`` reads it back with :func:`load_results` (``json``
-only — nothing a user hands us is ever unpickled).
+replaced atomically (a temp file in the same folder, fsync, ``os.replace``:
+``neural.search.atomic_write``), so whatever moment the process dies at, the
+file on disk is a complete, valid document. ``--resume`` reads it back with
+:func:`load_results` (``json`` only — nothing a user hands us is ever
+unpickled).
 
-Layout (``"schema": "neural.hpo-results/1"``)::
-
-    source      {file, sha256, network}
-    backend     {name, distribution}
-    searcher    {name, method, settings: searcher.describe()}
-    seed, objective {metric, direction}, budget {n_trials, timeout, parallel}
-    data        {spec, notes}
-    storage     {url, study}   (only for a study shared through --storage; the
-                url's password replaced by ***)
-    space       [Param.to_dict(), ...]
-    trials      [{number, state, params, value, intermediate_values, metrics,
-                  seed, duration, error, traceback, started, finished}, ...]
-                (a shared study: every finished trial of the study; those other
-                processes ran have empty metrics and no duration or timestamps)
-    best_trial  {number, value, params} | null
-    versions    {python, neural-core, <backend dist>, torch, ...}
-    status      running | finished | interrupted | stopped
-    started, updated   ISO-8601 UTC timestamps
-
-:data:`RESULTS_SCHEMA` is the JSON Schema of that layout; :func:`validate_results`
-checks a document against it with a small hand-written walker, so core needs
-no ``jsonschema`` at run time (the tests also check with ``jsonschema``).
+The layout of the document and its JSON Schema are in
+``neural.search.results_schema``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
-import os
-import tempfile
-import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from neural.errors import NeuralError
+from neural.search.atomic_write import BackgroundWriter
+from neural.search.results_schema import RUNNING, SCHEMA_ID, validate_results
 
-SCHEMA_ID = "neural.hpo-results/1"
 RESULTS_FILENAME = "hpo_results.json"
-
-RUNNING = "running"
-TRIAL_STATES = ("complete", "pruned", "failed", RUNNING)
-STUDY_STATES = ("running", "finished", "interrupted", "stopped")
 
 #: The error text of trials that were running when the search was interrupted.
 INTERRUPTED = "interrupted"
-
-_NUMBER_OR_NULL: dict[str, Any] = {"type": ["number", "null"]}
-_STRING_OR_NULL: dict[str, Any] = {"type": ["string", "null"]}
-
-RESULTS_SCHEMA: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "title": "Neural DSL hyperparameter search results",
-    "type": "object",
-    "required": [
-        "schema",
-        "source",
-        "backend",
-        "searcher",
-        "seed",
-        "objective",
-        "budget",
-        "space",
-        "trials",
-        "best_trial",
-        "versions",
-        "status",
-        "started",
-        "updated",
-    ],
-    "properties": {
-        "schema": {"const": SCHEMA_ID},
-        "source": {
-            "type": "object",
-            "required": ["file", "sha256"],
-            "properties": {
-                "file": {"type": "string"},
-                "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-                "network": {"type": "string"},
-            },
-        },
-        "backend": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
-        "searcher": {
-            "type": "object",
-            "required": ["name", "method", "settings"],
-            "properties": {
-                "name": {"type": "string"},
-                "method": {"type": "string"},
-                "settings": {"type": "object"},
-            },
-        },
-        "seed": {"type": "integer"},
-        "objective": {
-            "type": "object",
-            "required": ["metric", "direction"],
-            "properties": {
-                "metric": {"type": "string"},
-                "direction": {"enum": ["minimize", "maximize"]},
-            },
-        },
-        "budget": {
-            "type": "object",
-            "required": ["n_trials"],
-            "properties": {
-                "n_trials": {"type": "integer", "minimum": 0},
-                "timeout": _NUMBER_OR_NULL,
-                "parallel": {"type": "integer", "minimum": 1},
-            },
-        },
-        "data": {"type": "object"},
-        "storage": {
-            "type": "object",
-            "required": ["url", "study"],
-            "properties": {"url": {"type": "string"}, "study": _STRING_OR_NULL},
-        },
-        "space": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["name", "kind"],
-                "properties": {
-                    "name": {"type": "string"},
-                    "kind": {"enum": ["choice", "range", "log_range", "custom"]},
-                },
-            },
-        },
-        "trials": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": [
-                    "number",
-                    "state",
-                    "params",
-                    "value",
-                    "intermediate_values",
-                    "metrics",
-                    "duration",
-                    "error",
-                ],
-                "properties": {
-                    "number": {"type": "integer", "minimum": 0},
-                    "state": {"enum": list(TRIAL_STATES)},
-                    "params": {"type": "object"},
-                    "value": _NUMBER_OR_NULL,
-                    "intermediate_values": {"type": "array", "items": {"type": "number"}},
-                    "metrics": {"type": "array", "items": {"type": "object"}},
-                    "seed": {"type": "integer"},
-                    "duration": _NUMBER_OR_NULL,
-                    "error": _STRING_OR_NULL,
-                    "traceback": _STRING_OR_NULL,
-                    "started": _STRING_OR_NULL,
-                    "finished": _STRING_OR_NULL,
-                },
-            },
-        },
-        "best_trial": {
-            "type": ["object", "null"],
-            "required": ["number", "value", "params"],
-            "properties": {
-                "number": {"type": "integer"},
-                "value": {"type": "number"},
-                "params": {"type": "object"},
-            },
-        },
-        "versions": {"type": "object", "additionalProperties": {"type": "string"}},
-        "status": {"enum": list(STUDY_STATES)},
-        "started": {"type": "string"},
-        "updated": {"type": "string"},
-    },
-}
 
 
 def now_iso() -> str:
@@ -363,87 +212,6 @@ def _dump(value: Any) -> str:
     return json.dumps(value, allow_nan=False, ensure_ascii=False)
 
 
-class BackgroundWriter:
-    """Writes the latest submitted text to ``path`` atomically on a daemon thread.
-
-    Submissions that arrive while a write is in progress are coalesced: only
-    the newest text is written next. The file on disk is always a complete
-    earlier or current version.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._condition = threading.Condition()
-        self._pending: str | None = None
-        self._busy = False
-        self._closed = False
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="neural-results-writer", daemon=True)
-        self._thread.start()
-
-    def submit(self, text: str) -> None:
-        with self._condition:
-            self._raise_error()
-            self._pending = text
-            self._condition.notify_all()
-
-    def flush(self) -> None:
-        with self._condition:
-            while (self._pending is not None or self._busy) and self._error is None:
-                self._condition.wait()
-            self._raise_error()
-
-    def close(self) -> None:
-        self.flush()
-        with self._condition:
-            self._closed = True
-            self._condition.notify_all()
-        self._thread.join()
-
-    def _raise_error(self) -> None:
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise NeuralError(f"cannot write {self.path}: {error}") from error
-
-    def _run(self) -> None:
-        while True:
-            with self._condition:
-                while self._pending is None and not self._closed:
-                    self._condition.wait()
-                if self._pending is None:
-                    return
-                text, self._pending, self._busy = self._pending, None, True
-            try:
-                write_text_atomic(self.path, text)
-            except BaseException as error:  # reported to the next submit/flush
-                with self._condition:
-                    self._error = error
-            with self._condition:
-                self._busy = False
-                self._condition.notify_all()
-
-
-def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    """Write ``data`` as JSON to ``path`` atomically (see :func:`write_text_atomic`)."""
-    write_text_atomic(path, json.dumps(data, indent=1, allow_nan=False))
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a synced temp file in the same folder and ``os.replace``."""
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        raise
-
-
 # ----------------------------------------------------------------------------- reading
 
 
@@ -465,66 +233,3 @@ def load_results(path: Path) -> dict[str, Any]:
             f"{path} is not a valid results file ({problems[0]}); pass --force to start a new search"
         )
     return data
-
-
-def validate_results(data: Any) -> list[str]:
-    """Check ``data`` against :data:`RESULTS_SCHEMA`; return the problems found (empty: valid).
-
-    A small walker over the subset of JSON Schema the schema uses (type,
-    required, properties, items, enum, const, minimum, pattern), so core
-    needs no ``jsonschema`` at run time.
-    """
-    problems: list[str] = []
-    _check(data, RESULTS_SCHEMA, "$", problems)
-    return problems
-
-
-_JSON_TYPES: dict[str, tuple[type, ...]] = {
-    "object": (dict,),
-    "array": (list,),
-    "string": (str,),
-    "number": (int, float),
-    "integer": (int,),
-    "boolean": (bool,),
-    "null": (type(None),),
-}
-
-
-def _is_type(value: Any, name: str) -> bool:
-    if name in ("number", "integer") and isinstance(value, bool):
-        return False
-    return isinstance(value, _JSON_TYPES[name])
-
-
-def _check(value: Any, schema: dict[str, Any], where: str, problems: list[str]) -> None:
-    import re
-
-    types = schema.get("type")
-    if types is not None:
-        names = [types] if isinstance(types, str) else list(types)
-        if not any(_is_type(value, name) for name in names):
-            problems.append(f"{where} should be {' or '.join(names)}")
-            return
-    if "const" in schema and value != schema["const"]:
-        problems.append(f"{where} should be {schema['const']!r}")
-    if "enum" in schema and value not in schema["enum"]:
-        problems.append(f"{where} should be one of {', '.join(map(str, schema['enum']))}")
-    if "minimum" in schema and isinstance(value, (int, float)) and value < schema["minimum"]:
-        problems.append(f"{where} should be at least {schema['minimum']}")
-    if "pattern" in schema and isinstance(value, str) and not re.search(schema["pattern"], value):
-        problems.append(f"{where} is malformed")
-    if isinstance(value, dict):
-        for key in schema.get("required", ()):
-            if key not in value:
-                problems.append(f"{where} lacks {key!r}")
-        for key, subschema in schema.get("properties", {}).items():
-            if key in value:
-                _check(value[key], subschema, f"{where}.{key}", problems)
-        extra = schema.get("additionalProperties")
-        if isinstance(extra, dict):
-            for key, item in value.items():
-                if key not in schema.get("properties", {}):
-                    _check(item, extra, f"{where}.{key}", problems)
-    if isinstance(value, list) and "items" in schema:
-        for index, item in enumerate(value):
-            _check(item, schema["items"], f"{where}[{index}]", problems)

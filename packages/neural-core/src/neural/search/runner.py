@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING
 
 from neural.errors import DiagnosticsError, NeuralError
 from neural.search.base import FAILED, Outcome, PastTrial, Proposal
-from neural.search.results import INTERRUPTED, RUNNING, StudyRecord, TrialRecord, now_iso
+from neural.search.results import INTERRUPTED, StudyRecord, TrialRecord, now_iso
+from neural.search.results_schema import RUNNING
 from neural.search.seeds import trial_seed
 from neural.search.trial import TrialReport, TrialTask, failed_report
 

@@ -1,0 +1,89 @@
+"""The study plan: what a search resolves before its first trial.
+
+:func:`plan_study` is called once by ``neural.search.driver.run_search``. It
+resolves the method (the train block's ``search_method``, or the resumed
+search's), the searcher class (``--searcher`` or the method's default), the
+budget, the seed and the searcher's :class:`~neural.search.base.SearchSettings`
+from the command-line options, the train block and (on ``--resume``) the
+earlier results file, and returns them as a :class:`StudyPlan`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from neural.errors import NeuralError
+from neural.search.base import Searcher, SearchSettings
+from neural.search.resume import check_resumed_storage, resumed_seed
+
+if TYPE_CHECKING:
+    from neural.model import TrainConfig
+    from neural.program import Program
+    from neural.search.driver import HpoOptions
+
+
+@dataclass
+class StudyPlan:
+    """Everything resolved before the first trial."""
+
+    train: TrainConfig
+    method: str
+    searcher_class: type[Searcher]
+    settings: SearchSettings
+    n_trials: int
+    seed: int
+    grid_size: int | None
+    data_spec: str
+
+
+def plan_study(program: Program, options: HpoOptions, previous: dict[str, Any] | None) -> StudyPlan:
+    """Resolve method, searcher, budget, seed and settings from the options, the train block
+    and (on ``--resume``) the earlier results file."""
+    from neural.plugins.manager import searcher_for
+
+    space = program.space
+    train = program.nominal_model().train
+    method = train.search_method
+    searcher_name = options.searcher
+    seed = options.seed if options.seed is not None else (train.seed if train.seed is not None else 0)
+    n_trials = options.trials
+    if previous is not None:
+        check_resumed_storage(previous, options)
+        seed = resumed_seed(previous, options)
+        searcher_name = searcher_name or previous["searcher"]["name"]
+        method = previous["searcher"]["method"]
+        if n_trials is None:
+            n_trials = int(previous["budget"]["n_trials"])
+    searcher_class = searcher_for(method, searcher_name)
+    grid_size = space.size(train.grid_points) if method == "grid" else None
+    if n_trials is None:
+        declares_budget = any(keyword.name == "n_trials" for keyword in program.network.train or ())
+        n_trials = train.n_trials if declares_budget or grid_size is None else grid_size
+    if n_trials < 1:
+        raise NeuralError(f"the number of trials must be at least 1, got {n_trials}: pass e.g. --trials 10")
+    if grid_size is not None:
+        n_trials = min(n_trials, grid_size)
+    epochs = options.epochs if options.epochs is not None else train.epochs
+    settings = SearchSettings(
+        method=method,
+        direction=train.direction,
+        seed=seed,
+        n_trials=n_trials,
+        grid_points=train.grid_points,
+        pruner=train.pruner,
+        sampler=options.sampler or train.sampler,
+        storage=options.storage,
+        study_name=options.study,
+        max_epochs=epochs,
+    )
+    return StudyPlan(
+        train=train,
+        method=method,
+        searcher_class=searcher_class,
+        settings=settings,
+        n_trials=n_trials,
+        seed=seed,
+        grid_size=grid_size,
+        data_spec=options.data or train.dataset,
+    )
