@@ -2,7 +2,7 @@
 # mypy: disable-error-code="empty-body"
 """The hooks a Neural plugin can implement.
 
-Every hook is called by :mod:`neural.plugins.manager`, never directly. The
+Every hook is called by :mod:`neural.plugins.host`, never directly. The
 ``neural_register_*`` hooks are collectors: each plugin returns a list of
 classes, the manager concatenates the lists of every installed plugin and
 indexes them by the class's ``name``. Two classes with the same name (or a

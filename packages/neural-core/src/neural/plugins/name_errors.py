@@ -1,0 +1,111 @@
+"""The errors for a plugin-provided name that is unknown, not installed or provided twice.
+
+Builds the :class:`NeuralError` messages with "did you mean" and the package to
+install. Called by :class:`neural.plugins.host.PluginHost` (two plugins
+providing one name) and :class:`neural.plugins.lookups.PluginLookups` (an
+unknown backend, searcher, dataset, visualizer or ``search_method``).
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING
+
+from neural.errors import NeuralError, did_you_mean
+from neural.plugins.kinds import (
+    BACKENDS,
+    DATASETS,
+    DISABLE_ENV,
+    SEARCHERS,
+    SINGULAR,
+    VISUALIZERS,
+    Provided,
+    qualname,
+)
+
+if TYPE_CHECKING:
+    from neural.search.base import Searcher
+
+#: Which package to install for a well-known name that is not installed.
+PIP_HINTS: dict[str, dict[str, str]] = {
+    BACKENDS: {
+        "pytorch": "neural-backend-torch",
+        "torch": "neural-backend-torch",
+        "tensorflow": "neural-backend-tf",
+        "tf": "neural-backend-tf",
+    },
+    SEARCHERS: {
+        "optuna": "neural-search-optuna",
+        "hyperopt": "neural-search-hyperopt",
+        "bayesian": "neural-search-optuna",
+    },
+    DATASETS: {},
+    VISUALIZERS: {"html": "neural-viz"},
+}
+
+#: The packages that provide a ``search_method`` core does not implement itself.
+METHOD_PACKAGES: dict[str, tuple[str, ...]] = {
+    "bayesian": ("neural-search-optuna", "neural-search-hyperopt"),
+    "anneal": ("neural-search-hyperopt",),
+}
+
+
+def unknown_name_error(kind: str, name: str, installed: list[str]) -> NeuralError:
+    """The error for an unknown backend/searcher/dataset/visualizer name.
+
+    Says "did you mean" when a name is close, lists the installed names and,
+    for a well-known name that is not installed, the package to install.
+    """
+    singular = SINGULAR[kind]
+    hints = PIP_HINTS.get(kind, {})
+    listing = f"installed {kind}: {', '.join(installed) if installed else 'none'}"
+    if name in hints:
+        return NeuralError(f'{singular} "{name}" is not installed: pip install {hints[name]} ({listing})')
+    candidates = sorted({*installed, *hints})
+    message = f'unknown {singular} "{name}"'
+    suggestion = did_you_mean(name, candidates)
+    if suggestion:
+        close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+        if close and close[0] in hints and close[0] not in installed:
+            suggestion += f" (not installed: pip install {hints[close[0]]})"
+        return NeuralError(f"{message}: {suggestion} ({listing})")
+    if installed:
+        return NeuralError(f"{message}: use one of the {listing}")
+    names_by_package: dict[str, list[str]] = {}
+    for known, package in sorted(hints.items()):
+        names_by_package.setdefault(package, []).append(known)
+    offers = ", ".join(
+        f"pip install {package} ({', '.join(names)})" for package, names in names_by_package.items()
+    )
+    return NeuralError(f"{message}: no {kind} are installed" + (f"; {offers}" if offers else ""))
+
+
+def missing_method_error(method: str, installed: dict[str, type[Searcher]]) -> NeuralError:
+    """The error for a ``search_method`` no installed searcher implements.
+
+    Names the package to install for a known method, else says "did you mean"
+    and lists the installed methods.
+    """
+    packages = METHOD_PACKAGES.get(method)
+    if packages:
+        alternatives = "".join(f" (or {package})" for package in packages[1:])
+        return NeuralError(
+            f'search_method "{method}" needs a search plugin: pip install {packages[0]}{alternatives}'
+        )
+    methods = sorted({m for cls in installed.values() for m in cls.methods})
+    suggestion = did_you_mean(method, [*methods, *METHOD_PACKAGES])
+    return NeuralError(
+        f'unknown search_method "{method}"'
+        + (f": {suggestion} (" if suggestion else ": use one of the ")
+        + f"installed methods: {', '.join(methods) or 'none'}"
+        + (")" if suggestion else "")
+    )
+
+
+def duplicate_name_error(singular: str, name: str, first: Provided, second: Provided) -> NeuralError:
+    """The error for two plugins registering different classes under one name (or alias)."""
+    return NeuralError(
+        f'two plugins provide a {singular} named "{name}": {first.provider} ({qualname(first.cls)}) '
+        f"and {second.provider} ({qualname(second.cls)}); uninstall one of them or disable it with "
+        f"{DISABLE_ENV}={second.provider}"
+    )
