@@ -10,4 +10,4 @@ bash scripts/setup.sh
 neural="$root/.venv/bin/neural"
 "$neural" check examples/advanced_hpo.neural
 "$neural" run examples/advanced_hpo.neural --backend pytorch --hpo \
-  --trials "${DEMO_TRIALS:-6}" --epochs "${DEMO_EPOCHS:-2}" --parallel 2 --out demo-out --force
+  --trials "${DEMO_TRIALS:-12}" --epochs "${DEMO_EPOCHS:-2}" --parallel 2 --out demo-out --force

@@ -75,6 +75,12 @@ def run_command(
 
         outcome = run_search(program, backend=backend, options=settings, console=console)
         model, point, best_seed = outcome.best_model, outcome.best_point, outcome.best_seed
+        if threads is None and settings.parallel > 1:
+            from neural.search.workers import threads_per_worker
+
+            # The trials ran in workers with the cores split between them; the same thread
+            # count makes the retrained model the best trial's, to the last digit.
+            threads = threads_per_worker(settings.parallel)
         searched = list(outcome.written)
         console.print(
             "training the best point found:",
