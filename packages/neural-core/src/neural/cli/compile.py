@@ -15,7 +15,13 @@ from typing import Any
 import click
 
 from neural.cli import output
-from neural.cli.hpo_options import hpo_options, hpo_settings, nominal_model, training_options
+from neural.cli.hpo_options import (
+    backend_and_out_options,
+    hpo_options,
+    hpo_settings,
+    nominal_model,
+    training_options,
+)
 from neural.cli.paths import require_source_file, require_writable_folder, write_output
 
 
@@ -38,15 +44,7 @@ def module_path(output_option: Path | None, out_dir: Path, network_name: str, ba
 
 @click.command("compile")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--backend",
-    "-b",
-    "backend_name",
-    default="pytorch",
-    show_default=True,
-    metavar="NAME",
-    help="Backend to generate code for (pytorch/torch, tensorflow, ...).",
-)
+@backend_and_out_options("Backend to generate code for (pytorch/torch, tensorflow, ...).")
 @click.option(
     "-o",
     "--output",
@@ -54,15 +52,6 @@ def module_path(output_option: Path | None, out_dir: Path, network_name: str, ba
     type=click.Path(path_type=Path),
     metavar="OUT",
     help="File to write (default: NAME_BACKEND.py in --out).",
-)
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    metavar="DIR",
-    show_default=True,
-    help="Folder for everything written.",
 )
 @training_options(for_search_only=True)
 @hpo_options

@@ -1,7 +1,8 @@
 """Command-line options shared by ``neural compile`` and ``neural run``.
 
-``hpo_options`` declares ``--hpo`` and the search options; ``training_options``
-declares ``--data``, ``--epochs``, ``--seed`` and ``--threads``.
+``backend_and_out_options`` declares ``--backend`` and ``--out``; ``hpo_options``
+declares ``--hpo`` and the search options; ``training_options`` declares
+``--data``, ``--epochs``, ``--seed`` and ``--threads``.
 :func:`hpo_settings` turns the parsed values into the search engine's
 ``HpoOptions`` (and refuses search options given without ``--hpo``).
 """
@@ -68,6 +69,32 @@ _SEARCH_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
     (("--resume",), {"is_flag": True, "help": "Continue the search in hpo_results.json to its budget."}),
     (("--force",), {"is_flag": True, "help": "Start a new search even if hpo_results.json exists."}),
 )
+
+
+def backend_and_out_options(backend_help: str) -> Callable[[F], F]:
+    """``--backend/-b NAME`` (default pytorch; ``backend_help`` says what it is for) and ``--out DIR``."""
+
+    def decorate(command: F) -> F:
+        command = click.option(
+            "--out",
+            "out_dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=Path("."),
+            metavar="DIR",
+            show_default=True,
+            help="Folder for everything written.",
+        )(command)
+        return click.option(
+            "--backend",
+            "-b",
+            "backend_name",
+            default="pytorch",
+            show_default=True,
+            metavar="NAME",
+            help=backend_help,
+        )(command)
+
+    return decorate
 
 
 def hpo_options(command: F) -> F:

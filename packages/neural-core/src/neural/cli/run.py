@@ -16,31 +16,20 @@ from typing import Any
 import click
 
 from neural.cli import output
-from neural.cli.hpo_options import hpo_options, hpo_settings, nominal_model, training_options
+from neural.cli.hpo_options import (
+    backend_and_out_options,
+    hpo_options,
+    hpo_settings,
+    nominal_model,
+    training_options,
+)
 from neural.cli.paths import require_source_file, require_writable_folder
 from neural.errors import NeuralError
 
 
 @click.command("run")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--backend",
-    "-b",
-    "backend_name",
-    default="pytorch",
-    show_default=True,
-    metavar="NAME",
-    help="Backend to train with (pytorch/torch, tensorflow, ...).",
-)
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    metavar="DIR",
-    show_default=True,
-    help="Folder for everything written.",
-)
+@backend_and_out_options("Backend to train with (pytorch/torch, tensorflow, ...).")
 @training_options()
 @hpo_options
 def run_command(
