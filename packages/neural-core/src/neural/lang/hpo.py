@@ -147,14 +147,7 @@ def _define_choice(call: HpoCall, diagnostics: list[Diagnostic]) -> HpoDefinitio
         options.append(HpoOption(value, span_of(node), node, value_label(value)))
     if diagnostics:
         return None
-    param = Param(
-        name="",
-        kind=CHOICE,
-        choices=tuple(o.value for o in options),
-        labels=tuple(o.label for o in options),
-        span=call.span,
-    )
-    return HpoDefinition(param, tuple(options))
+    return _categorical(call, CHOICE, options)
 
 
 def _define_custom(call: HpoCall, diagnostics: list[Diagnostic]) -> HpoDefinition | None:
@@ -181,9 +174,14 @@ def _define_custom(call: HpoCall, diagnostics: list[Diagnostic]) -> HpoDefinitio
             options.append(HpoOption(value, span_of(entry.value), entry.value, entry.key))
     if diagnostics:
         return None
+    return _categorical(call, CUSTOM, options)
+
+
+def _categorical(call: HpoCall, kind: str, options: list[HpoOption]) -> HpoDefinition:
+    """The definition of a valid ``choice`` or ``custom``: one option per value, with its label."""
     param = Param(
         name="",
-        kind=CUSTOM,
+        kind=kind,
         choices=tuple(o.value for o in options),
         labels=tuple(o.label for o in options),
         span=call.span,
