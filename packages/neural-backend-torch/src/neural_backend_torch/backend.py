@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from neural.backends.base import Backend, NullReporter, Reporter, TrainData, TrainResult
 from neural.errors import NeuralError
-from neural_backend_torch.codegen import generate_module
+from neural_backend_torch.codegen import BACKEND_NAME, WEIGHTS_SUFFIX, generate_module
 
 if TYPE_CHECKING:
     from neural.model import ConcreteModel
@@ -36,9 +36,9 @@ def load_generated_module(source: str, network_name: str) -> types.ModuleType:
 class TorchBackend(Backend):
     """PyTorch code generation and training (CPU; GPU when the user's torch has one)."""
 
-    name = "pytorch"
+    name = BACKEND_NAME
     aliases = ("torch",)
-    model_suffix = ".pt"
+    model_suffix = WEIGHTS_SUFFIX
 
     def generate(self, model: ConcreteModel) -> str:
         """The standalone module's source for ``model``; same model, same bytes."""

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from neural.errors import NeuralError
-from neural.lang.values import snake_case
+from neural.naming import output_stem, weights_filename
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -51,11 +51,6 @@ class TrainedRun:
 
 #: The error for Ctrl-C during a training run (the model is saved only at its end).
 INTERRUPTED_TRAINING = "training was interrupted (Ctrl-C) before the model was saved: run it again to train"
-
-
-def output_stem(model: ConcreteModel) -> str:
-    """The file stem of a model's outputs: the network name in snake case (``simple_hpo_example``)."""
-    return snake_case(model.name)
 
 
 def prepare_model_data(model: ConcreteModel, data_spec: str | None, *, seed: int) -> TrainData:
@@ -271,9 +266,8 @@ def train_and_save(
         )
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = output_stem(model)
-    weights_path = backend.save(result, out_dir / f"{stem}{backend.model_suffix}")
-    metrics_path = out_dir / f"{stem}.metrics.json"
+    weights_path = backend.save(result, out_dir / weights_filename(model.name, backend.model_suffix))
+    metrics_path = out_dir / f"{output_stem(model.name)}.metrics.json"
     document = metrics_document(
         model,
         backend,

@@ -27,9 +27,9 @@ from neural.cli.paths import require_source_file, require_writable_folder, write
 
 def default_module_name(network_name: str, backend_name: str) -> str:
     """``<network name in snake case>_<backend>.py`` (``simple_hpo_example_pytorch.py``)."""
-    from neural.lang.values import snake_case
+    from neural.naming import module_filename
 
-    return f"{snake_case(network_name)}_{backend_name}.py"
+    return module_filename(network_name, backend_name)
 
 
 def module_path(output_option: Path | None, out_dir: Path, network_name: str, backend_name: str) -> Path:

@@ -36,11 +36,11 @@ from neural.lang.values import (
     iter_hpo_calls,
     located,
     plain_value,
-    snake_case,
     span_of,
 )
 from neural.layers.registry import UnknownNameError, get_layer
 from neural.model import ConcreteModel
+from neural.naming import snake_case
 from neural.space.builder import layer_instance_names
 from neural.space.space import SearchSpace
 

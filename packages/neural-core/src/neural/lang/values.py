@@ -10,8 +10,6 @@ pickle cheaply into worker processes and binding never walks the syntax tree.
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -196,13 +194,6 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-@functools.lru_cache(maxsize=256)
-def snake_case(name: str) -> str:
-    """Keras' layer naming: ``Conv2D`` → ``conv2d``, ``MaxPooling2D`` → ``max_pooling2d``."""
-    intermediate = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", intermediate).lower()
-
-
 def span_of(node: Any) -> Span:
     """The span of an IR node (``NO_SPAN`` for anything without one)."""
     return getattr(node, "span", NO_SPAN)
@@ -227,7 +218,6 @@ __all__ = [
     "located",
     "plain_value",
     "refs_in",
-    "snake_case",
     "span_of",
     "substitute",
     "value_kind",

@@ -31,6 +31,7 @@ from neural.layers.schema import (
     format_value,
 )
 from neural.model import Shape
+from neural.naming import snake_case
 
 __all__ = [
     "ACTIVATIONS",
@@ -79,12 +80,7 @@ class LayerSpec(CallSpec):
     @property
     def snake_name(self) -> str:
         """The registry name in snake case, the stem of instance names (``conv2d``, ``max_pooling2d``)."""
-        out = []
-        for i, char in enumerate(self.name):
-            if char.isupper() and i > 0 and self.name[i - 1].islower():
-                out.append("_")
-            out.append(char.lower())
-        return "".join(out)
+        return snake_case(self.name)
 
     def _normalized(self, params: dict[str, Any]) -> dict[str, Any]:
         # Normalized dicts hold every schema key; anything less came in raw.

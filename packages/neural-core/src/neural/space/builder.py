@@ -24,7 +24,8 @@ from typing import Any
 from neural.errors import Diagnostic
 from neural.lang.hpo import HpoDefinition, define_hpo, named
 from neural.lang.ir import Call, DictValue, HpoCall, Layer, ListValue, Literal, TupleValue, Value
-from neural.lang.values import HpoRef, NotPlainValue, snake_case
+from neural.lang.values import HpoRef, NotPlainValue
+from neural.naming import snake_case
 from neural.space.params import Param
 
 
