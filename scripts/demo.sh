@@ -8,6 +8,6 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh
 neural="$root/.venv/bin/neural"
-"$neural" check examples/advanced_hpo.neural
+"$neural" check examples/advanced_hpo.neural --trials "${DEMO_TRIALS:-12}"
 "$neural" run examples/advanced_hpo.neural --backend pytorch --hpo \
   --trials "${DEMO_TRIALS:-12}" --epochs "${DEMO_EPOCHS:-2}" --parallel 2 --out demo-out --force

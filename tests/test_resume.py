@@ -139,7 +139,7 @@ def test_ctrl_c_stops_cleanly_saves_everything_and_resume_finishes(tmp_path: Pat
     assert finished
     assert not child_pids(process.pid)  # no worker is left behind
 
-    resumed = search(tmp_path / "tiny.neural", TorchBackend(), tmp_path / "out", resume=True, epochs=1)
+    resumed = search(tmp_path / "tiny.neural", TorchBackend(), tmp_path / "out", resume=True)
     numbers = sorted(t["number"] for t in resumed.results["trials"])
     assert numbers == list(range(6))
     assert all(t["state"] == "complete" for t in resumed.results["trials"])

@@ -22,6 +22,7 @@ from neural.cli.paths import require_source_file
 
 if TYPE_CHECKING:
     from neural.model import ConcreteModel, LayerConfig, Shape
+    from neural.program import Program
     from neural.space.params import Param
     from neural.space.space import SearchSpace
 
@@ -38,7 +39,13 @@ TAIL_ROWS = 10
     is_flag=True,
     help=f"List every layer, also in models of more than {HEAD_ROWS + TAIL_ROWS} layers.",
 )
-def check_command(file: Path, all_layers: bool) -> None:
+@click.option(
+    "--trials",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Show the search budget as `neural run --hpo --trials N` would run it.",
+)
+def check_command(file: Path, all_layers: bool, trials: int | None) -> None:
     """Check a file; show layers, shapes and search space.
 
     Parses FILE and runs every check, then prints each layer's output shape
@@ -67,7 +74,7 @@ def check_command(file: Path, all_layers: bool) -> None:
     if len(space):
         grid_points = model.train.grid_points
         console.print(space_table(space, grid_points))
-        console.print(space_summary(space, model))
+        console.print(space_summary(space, model, program, trials))
     else:
         console.print("No hyperparameters to search.")
     for warning in [*program.warnings, *installed_warnings]:
@@ -127,8 +134,15 @@ def space_table(space: SearchSpace, grid_points: int) -> Table:
     return table
 
 
-def space_summary(space: SearchSpace, model: ConcreteModel) -> str:
-    """One line: how many parameters, the grid size, and how the search will run."""
+def space_summary(space: SearchSpace, model: ConcreteModel, program: Program, trials: int | None = None) -> str:
+    """One line: how many parameters, the grid size, and how the search will run.
+
+    The trial count comes from :func:`neural.search.budget.trial_budget`, the
+    function the search itself uses, so check and run always agree.
+    """
+    from neural.search.budget import trial_budget
+
+    budget = trial_budget(program, model.train.search_method, trials)
     grid_points = model.train.grid_points
     continuous = [p.name for p in space.params if not p.is_categorical and p.step is None]
     size = f"{space.size(grid_points):,}"
@@ -136,7 +150,7 @@ def space_summary(space: SearchSpace, model: ConcreteModel) -> str:
     count = len(space)
     return (
         f"{count} hyperparameter{'s' if count != 1 else ''}; grid size {size}{note}; "
-        f"search_method {model.train.search_method!r}, n_trials {model.train.n_trials}"
+        f"search_method {model.train.search_method!r}: {budget.describe()}"
     )
 
 

@@ -64,6 +64,7 @@ def run_command(
 
         outcome = run_search(program, backend=backend, options=settings, console=console)
         model, point, best_seed = outcome.best_model, outcome.best_point, outcome.best_seed
+        data_spec = outcome.data_spec or data_spec  # a resumed search keeps its recorded data
         if threads is None and settings.parallel > 1:
             from neural.search.workers import threads_per_worker
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from neural.errors import NeuralError
 from neural.search.base import Searcher
 from neural.search.results import RESULTS_FILENAME, StudyRecord, source_sha256
-from neural.search.resume import previous_results, restore_trials
+from neural.search.resume import check_resumed_backend, previous_results, restore_trials
 from neural.search.runner import RunnerLimits, SearchInterrupted, SearchStopped, TrialRunner, with_epochs
 from neural.search.study_plan import StudyPlan, plan_study
 
@@ -76,6 +76,7 @@ class SearchOutcome:
     written: list[Path] = field(default_factory=list)
     best_number: int = 0
     study_seed: int = 0
+    data_spec: str | None = None
 
     @property
     def best_seed(self) -> int:
@@ -108,6 +109,8 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
     out_dir = Path(options.out_dir)
     results_path = out_dir / RESULTS_FILENAME
     previous = previous_results(results_path, options)
+    if previous is not None:
+        check_resumed_backend(previous, backend.name, results_path)
     plan = plan_study(program, options, previous)
     if plan.grid_size is not None:
         factors = " × ".join(f"{p.cardinality(plan.settings.grid_points)} {p.name}" for p in space.params)
@@ -160,7 +163,7 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
         limits=RunnerLimits(plan.n_trials, options.timeout, options.max_consecutive_failures),
         seed=plan.seed,
         progress=progress,
-        epochs=options.epochs,
+        epochs=plan.settings.max_epochs,
     )
     ranked = partial(results_table, objective=plan.train.objective, direction=plan.settings.direction)
 
@@ -298,7 +301,7 @@ def _finish(
         )
     space = program.space
     point = {param.name: param.from_json_value(best.params[param.name]) for param in space.params}
-    model = with_epochs(space.bind(point), options.epochs)
+    model = with_epochs(space.bind(point), plan.settings.max_epochs)
     best_source_path = Path(options.out_dir) / f"{Path(program.filename).stem}.best.neural"
     best_source_path.write_text(write_back(program.source, space, point), encoding="utf-8")
     return SearchOutcome(
@@ -309,4 +312,5 @@ def _finish(
         written=[results_path, best_source_path],
         best_number=best.number,
         study_seed=plan.seed,
+        data_spec=plan.data_spec,
     )

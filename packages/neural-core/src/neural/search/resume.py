@@ -3,8 +3,10 @@
 ``neural.search.driver.run_search`` calls :func:`previous_results` first (it
 refuses to overwrite an earlier ``hpo_results.json`` silently) and
 :func:`restore_trials` once the new study record exists;
-``neural.search.study_plan.plan_study`` calls :func:`check_resumed_storage` and
-:func:`resumed_seed` while it resolves a resumed study.
+``neural.search.study_plan.plan_study`` calls :func:`check_resumed_storage`,
+:func:`resumed_seed` and :func:`check_resumed_budget` while it resolves a
+resumed study (a resumed search keeps the recorded epochs, data, objective and
+backend).
 """
 
 from __future__ import annotations
@@ -61,6 +63,46 @@ def check_resumed_storage(previous: dict[str, Any], options: HpoOptions) -> None
         )
 
 
+def check_resumed_budget(previous: dict[str, Any], options: HpoOptions, *, objective: str) -> tuple[int, str]:
+    """The epochs and data spec of the search being resumed; refuses a change that makes trials incomparable.
+
+    Trials trained for another number of epochs, on other data or judged by
+    another objective cannot be ranked with the recorded ones, so ``--epochs``
+    and ``--data`` may only repeat what was recorded (leaving them out keeps it).
+    """
+    budget = previous.get("budget", {})
+    epochs = int(budget["epochs"])
+    if options.epochs is not None and options.epochs != epochs:
+        raise NeuralError(
+            f"the search being resumed trained each trial for {epochs} epoch(s), not {options.epochs}, "
+            "so its trials would not compare: drop --epochs (or pass --epochs "
+            f"{epochs}) to resume, or pass --force to start over"
+        )
+    data_spec = str(previous.get("data", {}).get("spec", ""))
+    if options.data is not None and options.data != data_spec:
+        raise NeuralError(
+            f"the search being resumed trained on --data {data_spec}, not {options.data}, "
+            "so its trials would not compare: drop --data to resume, or pass --force to start over"
+        )
+    recorded = previous.get("objective", {}).get("metric")
+    if recorded is not None and recorded != objective:
+        raise NeuralError(
+            f"the search being resumed ranked its trials by {recorded}, not {objective}: "
+            "pass --force to start over"
+        )
+    return epochs, data_spec
+
+
+def check_resumed_backend(previous: dict[str, Any], backend_name: str, path: Path) -> None:
+    """Refuse to resume with another backend than the recorded one."""
+    recorded = previous["backend"]["name"]
+    if recorded != backend_name:
+        raise NeuralError(
+            f"the search in {path} used the {recorded} backend: "
+            f"resume it with --backend {recorded}, or pass --force to start a new search"
+        )
+
+
 def resumed_seed(previous: dict[str, Any], options: HpoOptions) -> int:
     """The seed of the search being resumed; refuses a different ``--seed``."""
     seed = int(previous["seed"])
@@ -84,11 +126,7 @@ def restore_trials(
             f"{study.header['source']['file']} changed since the search in {study.path} started, "
             "so its trials no longer describe this model: pass --force to start a new search"
         )
-    if previous["backend"]["name"] != study.header["backend"]["name"]:
-        raise NeuralError(
-            f"the search in {study.path} used the {previous['backend']['name']} backend: "
-            f"resume it with --backend {previous['backend']['name']}, or pass --force to start a new search"
-        )
+    check_resumed_backend(previous, study.header["backend"]["name"], study.path)
     study.started = previous.get("started", study.started)
     restored: list[TrialRecord] = []
     past: list[PastTrial] = []

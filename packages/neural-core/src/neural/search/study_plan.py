@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from neural.errors import NeuralError
 from neural.search.base import Searcher, SearchSettings
-from neural.search.resume import check_resumed_storage, resumed_seed
+from neural.search.budget import trial_budget
+from neural.search.resume import check_resumed_budget, check_resumed_storage, resumed_seed
 
 if TYPE_CHECKING:
     from neural.model import TrainConfig
@@ -42,12 +42,13 @@ def plan_study(program: Program, options: HpoOptions, previous: dict[str, Any] |
     and (on ``--resume``) the earlier results file."""
     from neural.plugins.manager import searcher_for
 
-    space = program.space
     train = program.nominal_model().train
     method = train.search_method
     searcher_name = options.searcher
     seed = options.seed if options.seed is not None else (train.seed if train.seed is not None else 0)
     n_trials = options.trials
+    epochs = options.epochs if options.epochs is not None else train.epochs
+    data_spec = options.data or train.dataset
     if previous is not None:
         check_resumed_storage(previous, options)
         seed = resumed_seed(previous, options)
@@ -55,16 +56,10 @@ def plan_study(program: Program, options: HpoOptions, previous: dict[str, Any] |
         method = previous["searcher"]["method"]
         if n_trials is None:
             n_trials = int(previous["budget"]["n_trials"])
+        epochs, data_spec = check_resumed_budget(previous, options, objective=train.objective)
     searcher_class = searcher_for(method, searcher_name)
-    grid_size = space.size(train.grid_points) if method == "grid" else None
-    if n_trials is None:
-        declares_budget = any(keyword.name == "n_trials" for keyword in program.network.train or ())
-        n_trials = train.n_trials if declares_budget or grid_size is None else grid_size
-    if n_trials < 1:
-        raise NeuralError(f"the number of trials must be at least 1, got {n_trials}: pass e.g. --trials 10")
-    if grid_size is not None:
-        n_trials = min(n_trials, grid_size)
-    epochs = options.epochs if options.epochs is not None else train.epochs
+    budget = trial_budget(program, method, n_trials)
+    n_trials, grid_size = budget.n_trials, budget.grid_size
     settings = SearchSettings(
         method=method,
         direction=train.direction,
@@ -85,5 +80,5 @@ def plan_study(program: Program, options: HpoOptions, previous: dict[str, Any] |
         n_trials=n_trials,
         seed=seed,
         grid_size=grid_size,
-        data_spec=options.data or train.dataset,
+        data_spec=data_spec,
     )
