@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 
 from neural.errors import DiagnosticsError, NeuralError
 from neural.search.base import FAILED, Outcome, PastTrial, Proposal
+from neural.search.proposals import SearcherError, check_proposal
 from neural.search.results import INTERRUPTED, StudyRecord, TrialRecord, now_iso
 from neural.search.results_schema import RUNNING
 from neural.search.seeds import trial_seed
@@ -150,6 +151,9 @@ class TrialRunner:
         except KeyboardInterrupt:
             self._interrupt()
             raise SearchInterrupted("the search was interrupted") from None
+        except SearcherError:
+            self._interrupt(status="stopped")
+            raise
         finally:
             self.executor.shutdown(kill=bool(self._open))
             self.searcher.close()
@@ -171,12 +175,16 @@ class TrialRunner:
                 if proposal is None:
                     self.exhausted = True
                     break
-                self._start(proposal)
+                self._start(check_proposal(self.searcher, proposal, self))
             if not self._open:
                 if self._wait_for_other_processes():
                     continue
                 return
             self.executor.poll(self, _POLL_SECONDS)
+
+    def __contains__(self, number: object) -> bool:
+        """Whether trial ``number`` is in the study or running (what :func:`check_proposal` asks)."""
+        return number in self.study.trials or number in self._open
 
     def _may_start(self) -> bool:
         if self.exhausted or self._stopped_by_failures():
@@ -327,10 +335,10 @@ class TrialRunner:
 
     # ------------------------------------------------------------------ Ctrl-C
 
-    def _interrupt(self) -> None:
+    def _interrupt(self, status: str = "interrupted") -> None:
         """Stop the workers, mark running trials failed ("interrupted") and save."""
         self.executor.shutdown(kill=True)
         for number in list(self._open):
             self.on_done(failed_report(number, INTERRUPTED))
-        self.study.status = "interrupted"
+        self.study.status = status
         self.study.save(wait=True)

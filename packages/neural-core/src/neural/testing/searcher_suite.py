@@ -7,7 +7,7 @@
 
 Every test runs once per method the searcher lists (``searcher_class.methods``,
 or ``methods_to_test``). It checks: every proposal lies in the space and
-numbers are unique; ``tell`` accepts complete, pruned and failed outcomes; the
+numbers are fresh (core's own check of a proposal, also after ``restore``); ``tell`` accepts complete, pruned and failed outcomes; the
 searcher finds a good point of a small objective, minimising and maximising;
 the same seed gives the same proposals; ``restore`` accepts earlier trials.
 Override :meth:`SearcherSuite.make_searcher` when the searcher needs more
@@ -72,12 +72,22 @@ def distance_to_optimum(params: dict[str, Any]) -> float:
 def run_study(
     searcher: Searcher, objective: Callable[[dict[str, Any]], float], budget: int
 ) -> list[tuple[Proposal, float]]:
-    """Ask/tell up to ``budget`` trials (fewer when ``ask`` returns None); return each proposal and value."""
+    """Ask/tell up to ``budget`` trials (fewer when ``ask`` returns None); return each proposal and value.
+
+    Every proposal goes through core's own check (:func:`neural.search.proposals.check_proposal`,
+    what the trial runner does): a repeated or malformed trial number raises
+    :class:`~neural.search.proposals.SearcherError` naming the searcher.
+    """
+    from neural.search.proposals import check_proposal
+
     trials: list[tuple[Proposal, float]] = []
+    used: set[int] = set()
     while len(trials) < budget:
         proposal = searcher.ask()
         if proposal is None:
             break
+        check_proposal(searcher, proposal, used)
+        used.add(proposal.number)
         value = objective(proposal.params)
         searcher.tell(proposal, Outcome(state=COMPLETE, value=value, intermediate=[value]))
         trials.append((proposal, value))
@@ -200,7 +210,9 @@ class SearcherSuite:
         resumed.restore(past)
         proposal = resumed.ask()
         assert proposal is not None
-        assert proposal.number not in {trial.number for trial in past}
+        from neural.search.proposals import check_proposal
+
+        check_proposal(resumed, proposal, {trial.number for trial in past})
         for name, value in proposal.params.items():
             assert space[name].contains(value)
         resumed.close()
