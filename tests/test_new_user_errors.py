@@ -8,6 +8,7 @@ before any training starts, so the whole file runs in a few seconds.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -224,7 +225,7 @@ def test_a_regression_output_wider_than_its_targets_is_refused_before_training(m
 
 
 def test_ctrl_c_while_training_the_best_point_keeps_and_lists_the_search_results(model: Path) -> None:
-    command = [str(NEURAL), "run", model, "--hpo", "--trials", "1", "--epochs", "300", "--data", "synthetic"]
+    command = [str(NEURAL), "run", model, "--hpo", "--trials", "1", "--epochs", "100", "--data", "synthetic"]
     model.write_text(TINY.replace("Dense(8,", "Dense(HPO(choice(8, 16)),"), encoding="utf-8")
     env = {**os.environ, "OMP_NUM_THREADS": "1", "COLUMNS": "200"}
     process = subprocess.Popen(
@@ -248,10 +249,23 @@ def test_ctrl_c_while_training_the_best_point_keeps_and_lists_the_search_results
     assert "Traceback" not in stdout + stderr
     assert "wrote hpo_results.json" in stdout, stderr
     assert "wrote tiny.best.neural" in stdout
-    assert "training was interrupted (Ctrl-C) before the model was saved" in stderr
-    assert "neural run tiny.best.neural trains the best point without searching" in stderr
+    assert "training the best point was interrupted (Ctrl-C) before the model was saved" in stderr
+    assert "run the same command with --resume to train the best point without searching again" in stderr
+    assert "neural run tiny.best.neural" in stderr
     assert sorted(p.name for p in model.parent.iterdir()) == [
         "hpo_results.json",
         "tiny.best.neural",
         "tiny.neural",
     ]
+    trials_before = json.loads((model.parent / "hpo_results.json").read_text())["trials"]
+    again = subprocess.run(  # the command the message gives works
+        [str(part) for part in command] + ["--resume"],
+        cwd=model.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert again.returncode == 0, again.stderr
+    assert "wrote tiny.pt" in again.stdout
+    assert json.loads((model.parent / "hpo_results.json").read_text())["trials"] == trials_before

@@ -50,7 +50,7 @@ class TrainedRun:
 
 
 #: The error for Ctrl-C during a training run (the model is saved only at its end).
-INTERRUPTED_TRAINING = "training was interrupted (Ctrl-C) before the model was saved: run it again to train"
+INTERRUPTED_TRAINING = "training was interrupted (Ctrl-C) before the model was saved: run the command again to train"
 
 
 def prepare_model_data(model: ConcreteModel, data_spec: str | None, *, seed: int) -> TrainData:
@@ -184,10 +184,13 @@ def metrics_document(
     weights_path: Path,
     source: str | None = None,
     hyperparameters: dict[str, Any] | None = None,
+    point: str | None = None,
 ) -> dict[str, Any]:
     """The ``<name>.metrics.json`` document (schema ``neural.run-metrics/1``).
 
-    ``best_epoch`` is 1-based: the epoch whose weights were saved.
+    ``best_epoch`` is 1-based: the epoch whose weights were saved. ``point`` says
+    which point of the search space ``hyperparameters`` is (``"nominal"``,
+    ``"best trial 3"``), None for a file without HPO.
     """
     return {
         "schema": METRICS_SCHEMA,
@@ -195,6 +198,7 @@ def metrics_document(
         "source": source,
         "backend": backend.name,
         "hyperparameters": dict(hyperparameters or {}),
+        "point": point,
         "data": {
             "spec": data_spec,
             "train_samples": len(data.x_train),
@@ -227,6 +231,7 @@ def train_and_save(
     data: TrainData | None = None,
     source: str | None = None,
     hyperparameters: dict[str, Any] | None = None,
+    point: str | None = None,
     list_written: bool = True,
 ) -> TrainedRun:
     """Train ``model`` once with ``backend`` and write ``<name><suffix>`` and ``<name>.metrics.json``.
@@ -278,6 +283,7 @@ def train_and_save(
         weights_path=weights_path,
         source=source,
         hyperparameters=hyperparameters,
+        point=point,
     )
     metrics_path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     written = [Path(weights_path), metrics_path]

@@ -58,6 +58,7 @@ def run_command(
     console = output.stdout()
     searched: list[Path] = []
     point: dict[str, Any] = {}
+    point_used: str | None = None
     best_seed: int | None = None
     if settings is not None:
         from neural.search.driver import run_search
@@ -72,6 +73,7 @@ def run_command(
             # count makes the retrained model the best trial's, to the last digit.
             threads = threads_per_worker(settings.parallel)
         searched = list(outcome.written)
+        point_used = f"best trial {outcome.best_number}"
         console.print(
             "training the best point found:",
             ", ".join(f"{k}={v!r}" for k, v in point.items()),
@@ -80,6 +82,8 @@ def run_command(
         )
     else:
         model = nominal_model(program, console)
+        if program.has_hpo:
+            point, point_used = program.space.nominal_point(), "nominal"
     model = with_epochs(model, epochs)
     run_seed = seed if seed is not None else (model.train.seed if model.train.seed is not None else 0)
     try:
@@ -94,20 +98,32 @@ def run_command(
             threads=threads,
             source=str(file),
             hyperparameters=point,
+            point=point_used,
             list_written=False,
         )
     except (NeuralError, KeyboardInterrupt) as error:
         if not searched:
             raise
         print_written(console, searched)  # the search's files stay valid when the final training fails
-        reason = str(error) if isinstance(error, NeuralError) else INTERRUPTED_TRAINING
-        raise NeuralError(f"{reason}{retrain_hint(searched)}") from error
+        assert settings is not None
+        if isinstance(error, KeyboardInterrupt) or str(error) == INTERRUPTED_TRAINING:
+            reason = "training the best point was interrupted (Ctrl-C) before the model was saved"
+        else:
+            reason = str(error)
+        raise NeuralError(f"{reason}{retrain_hint(searched, replaces_force=settings.force)}") from error
     print_written(console, [*searched, *run.written])
 
 
-def retrain_hint(searched: list[Path]) -> str:
-    """How to train the best point again without searching, from the files the search wrote."""
+def retrain_hint(searched: list[Path], *, replaces_force: bool = False) -> str:
+    """How to train the best point again without searching, from the files the search wrote.
+
+    Running the same command again would be refused (its ``hpo_results.json``
+    exists); with ``--resume`` it finds the study finished, runs no trial and
+    trains the best point with the best trial's seed.
+    """
+    flag = "--resume in place of --force" if replaces_force else "--resume"
+    hint = f"; the search's results are kept: run the same command with {flag} to train the best point without searching again"
     best_sources = [path for path in searched if path.name.endswith(".best.neural")]
-    if not best_sources:
-        return " (the search's results are kept)"
-    return f" (the search's results are kept: neural run {best_sources[0]} trains the best point without searching)"
+    if best_sources:
+        hint += f" (or neural run {best_sources[0]} to train it as a model of its own)"
+    return hint

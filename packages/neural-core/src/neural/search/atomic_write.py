@@ -83,11 +83,26 @@ def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     write_text_atomic(path, json.dumps(data, indent=1, allow_nan=False))
 
 
+def _current_umask() -> int:
+    """The process's umask (read once, at import, in the importing thread: setting it to read it is not thread-safe)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+#: The mode a new file gets from ``open()`` under this process's umask (0644 with the usual 022).
+NEW_FILE_MODE = 0o666 & ~_current_umask()
+
+
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a synced temp file in the same folder and ``os.replace``."""
+    """Write ``text`` to ``path`` via a synced temp file in the same folder and ``os.replace``.
+
+    The file gets the mode any new file gets under the umask (``mkstemp`` alone would make it 0600).
+    """
     folder = path.parent if str(path.parent) else Path(".")
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
+        os.fchmod(fd, NEW_FILE_MODE)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()

@@ -192,7 +192,17 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
     console.print(table(study.ordered_trials()))
     if runner.timed_out:
         console.print(f"the --timeout of {options.timeout:g} s ended the search")
-    return _finish(program, study, plan, options, results_path)
+    outcome = _finish(program, study, plan, options, results_path)
+    epochs = plan.settings.max_epochs
+    if epochs != plan.train.epochs:
+        console.print(
+            f"note: the trials and the best model use {epochs} epoch(s) (--epochs {epochs}); "
+            f"{outcome.written[-1].name} keeps the file's epochs: {plan.train.epochs}, so pass --epochs {epochs} "
+            "to train it as the trials were",
+            highlight=False,
+            soft_wrap=True,
+        )
+    return outcome
 
 
 # ----------------------------------------------------------------------------- data and workers
