@@ -21,6 +21,7 @@ CORE = "packages/neural-core"
 #: Each plugin package → what its tests need beyond its own dependencies.
 PLUGINS = {
     "neural-backend-torch": (),
+    "neural-backend-tf": (),
     "neural-search-optuna": ("cmaes", "psycopg2-binary"),
     "neural-search-hyperopt": (),
     "neural-viz": (),
@@ -46,7 +47,7 @@ def plugin(session: nox.Session, package: str) -> None:
     """One plugin package on top of neural-core (and the torch backend its tests train with)."""
     if not any(Path(f"packages/{package}/tests").glob("test_*.py")):
         session.skip(f"{package} has no tests yet")
-    extra = [] if package == "neural-backend-torch" else ["packages/neural-backend-torch"]
+    extra = [] if package.startswith("neural-backend-") else ["packages/neural-backend-torch"]
     _install(session, CORE, f"packages/{package}", *extra, extras=("scikit-learn", *PLUGINS[package]))
     session.run("pytest", "-q", f"packages/{package}/tests", *session.posargs, env={"OMP_NUM_THREADS": "1"})
 

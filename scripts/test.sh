@@ -22,6 +22,7 @@ echo "=== static checks: ruff, mypy"
 "$root/.venv/bin/ruff" check . || status=1
 "$root/.venv/bin/mypy" || status=1
 suites=(packages/neural-core/tests packages/neural-backend-torch/tests
+        packages/neural-backend-tf/tests
         packages/neural-search-optuna/tests packages/neural-search-hyperopt/tests
         packages/neural-viz/tests tests)
 for suite in "${suites[@]}"; do

@@ -94,12 +94,17 @@ class Backend(ABC):
 
     ``name`` is what ``--backend`` takes; ``aliases`` are accepted too
     (``torch`` for ``pytorch``). ``model_suffix`` is the trained-model file's
-    extension.
+    extension. ``trials_per_worker`` says where search trials run (see below).
     """
 
     name: ClassVar[str]
     aliases: ClassVar[tuple[str, ...]] = ()
     model_suffix: ClassVar[str] = ".bin"
+    #: None: with ``--parallel 1`` trials run in the search process, and a worker
+    #: process runs any number of trials. A number N: every trial runs in a spawned
+    #: worker process, replaced by a fresh one after N trials, for a framework that
+    #: keeps memory from model to model in one process (Keras).
+    trials_per_worker: ClassVar[int | None] = None
 
     @abstractmethod
     def generate(self, model: ConcreteModel) -> str:

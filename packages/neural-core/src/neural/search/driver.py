@@ -224,9 +224,10 @@ def prepare_search_data(program: Program, plan: StudyPlan, console: Console) -> 
 def _make_executor(backend: Backend, data: TrainData, parallel: int) -> Any:
     from neural.search.workers import InProcessExecutor, WorkerPool
 
-    if parallel <= 1:
+    recycle_after = backend.trials_per_worker
+    if parallel <= 1 and recycle_after is None:
         return InProcessExecutor(backend, data)
-    return WorkerPool(backend, data, parallel)
+    return WorkerPool(backend, data, parallel, trials_per_worker=recycle_after)
 
 
 # ----------------------------------------------------------------------------- results file header

@@ -9,10 +9,12 @@ ended), so the searcher stays in the parent and is the only one asked.
 :class:`InProcessExecutor` (``--parallel 1``) runs the trial right inside
 ``poll``: no process hop, so the framework's per-trial overhead stays tiny.
 :class:`WorkerPool` (``--parallel N``) keeps N processes started with the
-``spawn`` context. Each gets the prepared data once, runs one trial at a time,
+``spawn`` context (never forked). Each gets the prepared data once, runs one trial at a time,
 sends every epoch's objective to the parent and waits for its verdict. A
 worker that dies (SIGKILL, the OOM killer) fails its trial with "worker died:
-signal 9" and is replaced. Threads are split between workers:
+signal 9" and is replaced. A backend with ``trials_per_worker`` (Keras) gets a
+pool even for ``--parallel 1``, and each worker is replaced after that many
+trials, so a long search's memory stays flat. Threads are split between workers:
 ``OMP_NUM_THREADS`` is set before the worker starts (so before it imports the
 framework) and the backend is told the same number.
 """
@@ -145,6 +147,7 @@ class _Worker:
     process: BaseProcess
     conn: Connection
     task: TrialTask | None = None
+    trials_done: int = 0
 
 
 @contextmanager
@@ -189,13 +192,21 @@ def _death_reason(process: BaseProcess) -> str:
 class WorkerPool:
     """N persistent worker processes, one trial each at a time (``--parallel N``)."""
 
-    def __init__(self, backend: Backend, data: TrainData, size: int, threads: int | None = None) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        data: TrainData,
+        size: int,
+        threads: int | None = None,
+        trials_per_worker: int | None = None,
+    ) -> None:
         import multiprocessing
 
         self.backend = backend
         self.data = data
         self.size = max(1, size)
         self.threads = threads if threads is not None else threads_per_worker(self.size)
+        self.trials_per_worker = trials_per_worker
         self._context = multiprocessing.get_context("spawn")
         self._workers: list[_Worker] = [self._start_worker() for _ in range(self.size)]
 
@@ -234,6 +245,8 @@ class WorkerPool:
             if worker.task is None:
                 if not worker.process.is_alive():  # died while idle: nothing lost, just replace it
                     worker = self._replace(index)
+                elif self.trials_per_worker is not None and worker.trials_done >= self.trials_per_worker:
+                    worker = self._retire(index)
                 worker.task = task
                 worker.conn.send(("trial", task))
                 return
@@ -261,6 +274,7 @@ class WorkerPool:
                     worker.conn.send(bool(events.on_epoch(number, epoch, value, metrics)))
                 elif message[0] == "done":
                     worker.task = None
+                    worker.trials_done += 1
                     events.on_done(message[1])
         except (EOFError, BrokenPipeError, ConnectionResetError, OSError):
             pass
@@ -268,6 +282,14 @@ class WorkerPool:
             task, reason = worker.task, _death_reason(worker.process)
             self._replace(self._workers.index(worker))
             events.on_done(failed_report(task.number, reason))
+
+    def _retire(self, index: int) -> _Worker:
+        """Stop idle worker ``index`` after its ``trials_per_worker`` trials and start a fresh one."""
+        old = self._workers[index]
+        with suppress(BrokenPipeError, OSError):
+            old.conn.send(("stop",))
+        old.process.join(timeout=5.0)
+        return self._replace(index)
 
     def _replace(self, index: int) -> _Worker:
         """Bury worker ``index`` and start a fresh one in its place; return the new one."""

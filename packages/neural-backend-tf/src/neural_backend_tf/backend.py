@@ -1,0 +1,155 @@
+"""``TensorFlowBackend``: ``--backend tensorflow`` (aliases ``tf``, ``keras``).
+
+Registered by :mod:`neural_backend_tf.plugin`. ``generate`` writes the Keras 3
+module; ``train`` executes that same source and trains with its ``train``
+function, so what ``neural compile`` writes is exactly what ``neural run`` and
+every HPO trial train. TensorFlow is imported inside ``train`` and ``save``
+only.
+
+Keras keeps memory from model to model in one process even after
+``clear_session()``, so this backend asks core to run every search trial in
+a spawned worker process that is replaced after :attr:`trials_per_worker`
+trials (``Backend.trials_per_worker``): a long search's memory stays flat.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import time
+import types
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from neural.backends.base import Backend, NullReporter, Reporter, TrainData, TrainResult
+from neural.errors import NeuralError
+from neural_backend_tf.codegen import BACKEND_NAME, MODEL_SUFFIX, generate_module
+
+if TYPE_CHECKING:
+    from neural.model import ConcreteModel
+
+
+def load_generated_module(source: str, network_name: str) -> types.ModuleType:
+    """Execute generated ``source`` as a fresh module named ``neural_generated.<network_name>``.
+
+    The code object's file name is ``<neural:NAME>``, so a traceback points at
+    the generated code. Called by :meth:`TensorFlowBackend.train` (and by tests).
+    """
+    module = types.ModuleType(f"neural_generated.{network_name}")
+    module.__file__ = f"<neural:{network_name}>"
+    exec(compile(source, f"<neural:{network_name}>", "exec"), module.__dict__)
+    return module
+
+
+def import_keras(threads: int | None = None) -> Any:
+    """Import Keras on TensorFlow, with ``threads`` in TF's pools when TF is not initialised yet.
+
+    TF's thread pools are fixed when its runtime starts, so a worker process
+    sets them before its first model (core splits the cores between workers,
+    as for the PyTorch backend). Raises NeuralError when Keras runs another backend.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # no C++ start-up chatter on stderr
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    import tensorflow as tf
+
+    if threads:
+        with contextlib.suppress(RuntimeError):  # already running: its pools cannot change any more
+            tf.config.threading.set_intra_op_parallelism_threads(threads)
+            tf.config.threading.set_inter_op_parallelism_threads(threads)
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        raise NeuralError(
+            f"Keras runs on {keras.backend.backend()!r} in this process (KERAS_BACKEND); "
+            "the tensorflow backend needs KERAS_BACKEND=tensorflow"
+        )
+    return keras
+
+
+class TensorFlowBackend(Backend):
+    """Keras 3 on TensorFlow code generation and training (CPU; GPU when the user's TF has one)."""
+
+    name = BACKEND_NAME
+    aliases = ("tf", "keras")
+    model_suffix = MODEL_SUFFIX
+    #: Trials one worker process runs before a fresh one replaces it (Keras leaks across models).
+    trials_per_worker: ClassVar[int | None] = 10
+
+    def generate(self, model: ConcreteModel) -> str:
+        """The standalone module's source for ``model``; same model, same bytes."""
+        return generate_module(model)
+
+    def train(
+        self,
+        model: ConcreteModel,
+        data: TrainData,
+        *,
+        reporter: Reporter | None = None,
+        seed: int = 0,
+        threads: int | None = None,
+    ) -> TrainResult:
+        """Train ``model`` with the generated module's ``train`` and return the result.
+
+        The session is cleared first and seeded after (``keras.utils.set_random_seed``),
+        so a trial is reproducible. ``reporter.on_epoch_end`` gets every epoch's
+        metrics; True stops the run (``pruned=True``). When the reporter also
+        has ``on_batch_end(done, total)`` it follows the batches. A diverged
+        run (NaN loss) raises NeuralError.
+        """
+        keras = import_keras(threads)
+        reporter = reporter or NullReporter()
+        module = load_generated_module(self.generate(model), model.name)
+        keras.backend.clear_session()
+        keras.utils.set_random_seed(seed)
+        network = module.build_model()
+        started = time.perf_counter()
+        try:
+            history: dict[str, Any] = module.train(
+                network,
+                data.x_train,
+                data.y_train,
+                data.x_val,
+                data.y_val,
+                epochs=model.train.epochs,
+                batch_size=model.train.batch_size,
+                callback=reporter.on_epoch_end,
+                on_batch=getattr(reporter, "on_batch_end", None),
+                seed=seed,
+            )
+        except FloatingPointError as error:
+            raise NeuralError(f"{model.name}: {error}") from error
+        return TrainResult(
+            history=[dict(epoch) for epoch in history["epochs"]],
+            best_epoch=int(history["best_epoch"]),
+            stopped_early=bool(history["stopped_early"]),
+            pruned=bool(history["stopped_by_callback"]),
+            duration=time.perf_counter() - started,
+            artifact=network,
+        )
+
+    def save(self, result: TrainResult, path: Path) -> Path:
+        """Write the trained model to ``path`` (``.keras``) atomically; return the path.
+
+        The file loads with ``keras.saving.load_model(path, safe_mode=True)``:
+        only built-in layers, no Lambda. Keras writes a temp file in the same
+        folder, which then replaces ``path`` in one rename.
+        """
+        if result.artifact is None:
+            raise NeuralError("there is no trained model to save: the training returned no network")
+        path = Path(path)
+        if path.suffix != MODEL_SUFFIX:
+            raise NeuralError(f"a Keras model file must end in {MODEL_SUFFIX}, not {path.name!r}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=MODEL_SUFFIX, dir=path.parent)
+        os.close(fd)
+        try:
+            result.artifact.save(temp_name)
+            with open(temp_name, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(temp_name, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp_name)
+            raise
+        return path
