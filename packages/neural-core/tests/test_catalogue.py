@@ -226,8 +226,8 @@ def test_train_block_values_become_a_train_config() -> None:
         ("early_stopping", "true", "early_stopping must be true or false, got 'true'"),
         ("patience", -1, "patience must be a non-negative integer, got -1"),
         ("min_delta", -0.5, "min_delta must be a non-negative number, got -0.5"),
-        ("seed", -1, "seed must be a non-negative integer, got -1"),
-        ("grid_points", 0, "grid_points must be a positive integer, got 0"),
+        ("seed", -1, "seed must be an integer between 0 and 4294967295, got -1"),
+        ("grid_points", 0, "grid_points must be an integer between 1 and 10000, got 0"),
         (
             "search_method",
             "two words",

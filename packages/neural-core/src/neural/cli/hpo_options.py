@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from neural.limits import MAX_SEED
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -124,9 +126,9 @@ def training_options(*, for_search_only: bool = False) -> Callable[[F], F]:
             )(command)
         command = click.option(
             "--seed",
-            type=int,
+            type=click.IntRange(0, MAX_SEED),
             metavar="S",
-            help=f"Random seed{when} (default: the train block's seed, else 0).",
+            help=f"Random seed{when}, 0 to {MAX_SEED} (default: the train block's seed, else 0).",
         )(command)
         command = click.option(
             "--epochs",

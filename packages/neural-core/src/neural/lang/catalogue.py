@@ -24,6 +24,7 @@ from neural.layers.schema import (
     ParamSpec,
     UnknownNameError,
 )
+from neural.limits import MAX_GRID_POINTS, MAX_SEED
 from neural.model import TrainConfig
 
 __all__ = [
@@ -286,9 +287,15 @@ TRAIN_BLOCK = CallSpec(
             choices=OBJECTIVES,
         ),
         _train("pruner", "str", "stops unpromising trials early", choices=("median", "hyperband", "none")),
-        _train("seed", "int", "the study seed; none for a random one", minimum=0),
+        _train("seed", "int", "the study seed; none for a random one", minimum=0, maximum=MAX_SEED),
         _train("dataset", "str", "mnist5k, digits, npz:PATH, csv:PATH, mnist, fashion_mnist, synthetic, ..."),
-        _train("grid_points", "int", "points per continuous range in grid search", minimum=1),
+        _train(
+            "grid_points",
+            "int",
+            "points per continuous range in grid search",
+            minimum=1,
+            maximum=MAX_GRID_POINTS,
+        ),
         _train("sampler", "str", "the Bayesian sampler", choices=("tpe", "gp", "cmaes", "random", "auto")),
     ),
     doc="The train { ... } block; keyword entries only.",

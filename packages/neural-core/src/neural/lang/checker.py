@@ -13,6 +13,8 @@ is :class:`~neural.lang.arguments.ArgumentBinder`'s job, the checker's base clas
 
 from __future__ import annotations
 
+import builtins
+import keyword as python_keywords
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +29,7 @@ from neural.lang.catalogue import (
     default_metrics,
     get_optimizer,
 )
-from neural.lang.ir import Call, HpoCall, ListValue, Literal, Network, TupleValue, Value
+from neural.lang.ir import Call, HpoCall, Layer, ListValue, Literal, Network, TupleValue, Value
 from neural.lang.values import (
     CallTemplate,
     ModelTemplate,
@@ -39,6 +41,7 @@ from neural.lang.values import (
     span_of,
 )
 from neural.layers.registry import UnknownNameError, get_layer
+from neural.limits import MAX_LAYERS
 from neural.model import ConcreteModel
 from neural.naming import snake_case
 from neural.space.builder import layer_instance_names
@@ -125,6 +128,17 @@ def _model_warnings(network: Network, model: ConcreteModel) -> list[Diagnostic]:
     return warnings
 
 
+def reserved_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a network's generated class, or None when it can."""
+    if python_keywords.iskeyword(name) or python_keywords.issoftkeyword(name):
+        return "is a Python keyword"
+    if name.startswith("__") or name.endswith("__"):
+        return "is a Python special (dunder) name"
+    if name in vars(builtins):
+        return "is the name of a Python builtin"
+    return None
+
+
 class _Checker(ArgumentBinder):
     """One pass over a network: errors, warnings, the search space and the model template.
 
@@ -138,6 +152,7 @@ class _Checker(ArgumentBinder):
 
     def run(self) -> ModelTemplate | None:
         """Check every section; the template when nothing is wrong, else None."""
+        self._network_name()
         input_shape = self._input_shape()
         layers = self._layers()
         optimizer = self._optimizer()
@@ -150,6 +165,17 @@ class _Checker(ArgumentBinder):
         return ModelTemplate(self.network.name, input_shape, layers, optimizer, loss, metrics, train)
 
     # ----------------------------------------------------------------- sections
+
+    def _network_name(self) -> None:
+        """Refuse a name the generated module cannot use as its class name (a keyword, a builtin, a dunder)."""
+        problem = reserved_name_problem(self.network.name)
+        if problem:
+            self.error(
+                f"network name '{self.network.name}' {problem}",
+                located(self.network.name_span, self.network.span),
+                f"the generated code names its model class after the network; rename it, e.g. network "
+                f"{self.network.name.strip('_').capitalize() or 'My'}Net",
+            )
 
     def _missing_section(self, section: str, hint: str) -> None:
         where = located(self.network.name_span, self.network.span)
@@ -202,6 +228,8 @@ class _Checker(ArgumentBinder):
                 "layers", 'add a layers section such as: layers: Dense(64, "relu") Output(10, "softmax")'
             )
             return ()
+        if not self._within_layer_limit(layers):
+            return ()
         templates = []
         for index, (layer, instance) in enumerate(zip(layers, layer_instance_names(layers), strict=True)):
             name_span = located(layer.name_span, layer.span)
@@ -226,6 +254,20 @@ class _Checker(ArgumentBinder):
             if call is not None:
                 templates.append(call)
         return tuple(templates)
+
+    def _within_layer_limit(self, layers: tuple[Layer, ...]) -> bool:
+        """False (and an error at the layer that passes it) when the expanded model exceeds MAX_LAYERS."""
+        total = 0
+        for layer in layers:
+            total += layer.repeat
+            if total > MAX_LAYERS:
+                self.error(
+                    f"the model has more than {MAX_LAYERS:,} layers once every '* N' is expanded",
+                    located(layer.name_span, layer.span),
+                    f"a model has at most {MAX_LAYERS:,} layers; use fewer or smaller repeats",
+                )
+                return False
+        return True
 
     def _optimizer(self) -> CallTemplate | None:
         node = self.network.optimizer

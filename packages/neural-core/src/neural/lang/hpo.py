@@ -9,6 +9,7 @@ a choice/custom, both reachable ends of a range), each with its source span.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -25,7 +26,8 @@ from neural.lang.values import (
     value_kind,
     value_label,
 )
-from neural.space.params import CHOICE, CUSTOM, LOG_RANGE, RANGE, Param
+from neural.limits import MAX_GRID_STEPS
+from neural.space.params import CHOICE, CUSTOM, LOG_RANGE, RANGE, Param, count_steps
 
 HPO_FUNCTIONS = (CHOICE, RANGE, LOG_RANGE, CUSTOM)
 CHOICE_KINDS = ("number", "string", "bool", "tuple", "none")
@@ -111,6 +113,7 @@ def _define_choice(call: HpoCall, diagnostics: list[Diagnostic]) -> HpoDefinitio
         )
         return None
     options: list[HpoOption] = []
+    seen_keys: set[Any] = set()
     for node in call.args:
         value = _plain_option(node, "choice", diagnostics)
         if value is _INVALID:
@@ -135,7 +138,7 @@ def _define_choice(call: HpoCall, diagnostics: list[Diagnostic]) -> HpoDefinitio
                 )
             )
             continue
-        if any(_same_option(value, seen.value) for seen in options):
+        if _seen_before(value, options, seen_keys):
             diagnostics.append(
                 Diagnostic(
                     f"choice lists {format_value(value)} twice",
@@ -209,6 +212,23 @@ def _plain_option(node: Value, function: str, diagnostics: list[Diagnostic]) -> 
 
 def _same_option(a: Any, b: Any) -> bool:
     return value_kind(a) == value_kind(b) and a == b
+
+
+def _seen_before(value: Any, options: list[HpoOption], seen_keys: set[Any]) -> bool:
+    """Whether a choice already lists ``value``; adds it to ``seen_keys``.
+
+    A set lookup (options of one choice are of one kind, so equal means the
+    same option), so a choice of 20,000 options checks in linear time; an
+    unhashable option falls back to comparing with each earlier one.
+    """
+    try:
+        key = (value_kind(value), value)
+        if key in seen_keys:
+            return True
+        seen_keys.add(key)
+        return False
+    except TypeError:
+        return any(_same_option(value, seen.value) for seen in options)
 
 
 # --------------------------------------------------------------------------- range / log_range
@@ -289,6 +309,8 @@ def _define_range(call: HpoCall) -> tuple[HpoDefinition | None, list[Diagnostic]
                 else "give two different bounds",
             )
         )
+    if not diagnostics:
+        diagnostics.extend(_range_size_problems(call, low, high, step, given))
     if diagnostics:
         return None, diagnostics
     is_int = not is_log and all(isinstance(v, int) for v in (low, high, step) if v is not None)
@@ -310,6 +332,30 @@ def _define_range(call: HpoCall) -> tuple[HpoDefinition | None, list[Diagnostic]
         HpoOption(top, span_of(given["high"]), given["high"]),
     )
     return HpoDefinition(param, options), []
+
+
+def _range_size_problems(
+    call: HpoCall, low: Any, high: Any, step: Any, given: dict[str, Value]
+) -> list[Diagnostic]:
+    """A range too wide for floating point, or with more steps than :data:`MAX_GRID_STEPS`."""
+    if not math.isfinite(float(high) - float(low)):
+        return [
+            Diagnostic(
+                f"{call.function}({format_value(low)}, {format_value(high)}) is too wide to draw numbers from",
+                call.span,
+                hint="keep high - low below about 1.8e308",
+            )
+        ]
+    if step is not None and count_steps(low, high, step) > MAX_GRID_STEPS:
+        return [
+            Diagnostic(
+                f"range step {format_value(step)} makes {count_steps(low, high, step):,} steps; "
+                f"a stepped range has at most {MAX_GRID_STEPS:,}",
+                span_of(given["step"]),
+                hint="use a larger step, or a range without a step (continuous)",
+            )
+        ]
+    return []
 
 
 def _bind_range_keyword(

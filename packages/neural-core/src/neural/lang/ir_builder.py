@@ -12,6 +12,7 @@ diagnostic.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from neural.errors import Diagnostic, Span
 from neural.lang import ir
 from neural.lang.syntax_errors import SyntaxProblem
+from neural.limits import MAX_INTEGER, MAX_REPEAT
 
 if TYPE_CHECKING:
     from neural.lang.lexer import SourceToken
@@ -142,9 +144,7 @@ class IrBuilder:
     # ---- literals: called as each token is shifted
 
     def NUMBER(self, token: SourceToken) -> ir.Literal:  # lark names callbacks after terminals
-        text = token.value
-        value: int | float = float(text) if ("." in text or "e" in text or "E" in text) else int(text)
-        return ir.Literal(value, _token_span(token))
+        return ir.Literal(number_value(token.value, _token_span(token)), _token_span(token))
 
     def STRING(self, token: SourceToken) -> ir.Literal:
         return ir.Literal(decode_string(token.value), _token_span(token))
@@ -224,6 +224,12 @@ class IrBuilder:
                 count.span,
                 hint=f"write {name.value}(...) * 2 for two copies",
             )
+        if count.value > MAX_REPEAT:
+            raise _problem(
+                f"the repeat count {count.value:,} is too large: a layer is repeated at most {MAX_REPEAT:,} times",
+                count.span,
+                hint=f"write {name.value}(...) * {MAX_REPEAT:,} or fewer",
+            )
         return ir.Layer(
             name.value, args, kwargs, count.value, _span(name, count), _token_span(name), count.span
         )
@@ -284,6 +290,37 @@ class IrBuilder:
 
             return Tree(rule, children)
         raise NotImplementedError(f"IrBuilder has no method for grammar rule '{rule}'")
+
+
+def number_value(text: str, span: Span) -> int | float:
+    """The value of a NUMBER token; a located error for one too large to mean anything.
+
+    An integer above :data:`MAX_INTEGER` (Python would refuse to even read one
+    of 4,301 digits) and a float that overflows to infinity (``1e400``) are
+    refused here, so no later check meets a number it cannot convert.
+    """
+    if "." in text or "e" in text or "E" in text:
+        value = float(text)
+        if math.isinf(value):
+            raise _problem(
+                f"the number {_abbreviated(text)} is too large",
+                span,
+                hint="numbers are at most about 1.8e308; write a smaller one",
+            )
+        return value
+    digits = text.lstrip("+-").lstrip("0")
+    if len(digits) > len(str(MAX_INTEGER)) or abs(int(text)) > MAX_INTEGER:
+        raise _problem(
+            f"the integer {_abbreviated(text)} ({len(digits):,} digits) is too large",
+            span,
+            hint=f"integers are at most 2**63 - 1 ({MAX_INTEGER:,}) in size; write a smaller one",
+        )
+    return int(text)
+
+
+def _abbreviated(text: str) -> str:
+    """A long number shortened for a message: its first and last digits."""
+    return text if len(text) <= 24 else f"{text[:10]}…{text[-6:]}"
 
 
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2}|.)", re.DOTALL)

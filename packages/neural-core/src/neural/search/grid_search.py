@@ -1,11 +1,11 @@
 """The built-in ``grid`` searcher: the whole Cartesian product in a fixed order.
 
 Registered by core's internal plugin. Each parameter contributes
-:meth:`Param.grid_values` (every option, every step of a stepped range,
+:meth:`Param.grid_axis` (every option, every step of a stepped range,
 ``grid_points`` points on a continuous range, log-spaced on a ``log_range``).
 Trial ``k`` evaluates grid point ``k`` with the last parameter varying
 fastest (as ``itertools.product``); points are computed from ``k`` directly,
-so a huge grid is never materialised. ``ask`` returns None once every point
+so a huge grid is never materialised (nor is a stepped axis: its points are computed by index). ``ask`` returns None once every point
 (or the trial budget, whichever is smaller) has been issued.
 """
 
@@ -31,7 +31,7 @@ class GridSearcher(NumberedSearcher):
     def __init__(self, space: SearchSpace, settings: SearchSettings) -> None:
         super().__init__(space, settings)
         self._names = [param.name for param in space.params]
-        self._axes = [param.grid_values(settings.grid_points) for param in space.params]
+        self._axes = [param.grid_axis(settings.grid_points) for param in space.params]
 
     @property
     def size(self) -> int:

@@ -24,7 +24,7 @@ def sample_value(param: Param, rng: random.Random) -> Any:
         return param.labels[rng.randrange(len(param.labels))]
     assert param.low is not None and param.high is not None
     if param.step is not None:
-        grid = param.grid_values()
+        grid = param.grid_axis()  # computed by index: a range of 10**9 steps is not listed
         return grid[rng.randrange(len(grid))]
     if param.log:
         exponent = rng.uniform(math.log(param.low), math.log(param.high))

@@ -15,17 +15,23 @@ Points are stored in ``hpo_results.json`` with :meth:`Param.to_json_value`
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from neural.errors import Span, span_field
+from neural.limits import MAX_GRID_POINTS
 
 CHOICE = "choice"
 RANGE = "range"
 LOG_RANGE = "log_range"
 CUSTOM = "custom"
 KINDS = (CHOICE, RANGE, LOG_RANGE, CUSTOM)
+
+
+#: Significant digits a computed (not stepped) grid point is rounded to: what a float holds exactly.
+GRID_DIGITS = 15
 
 
 def step_decimals(step: float) -> int:
@@ -41,6 +47,53 @@ def round_to_step(value: float, low: float, step: float) -> float:
     """
     k = round((value - low) / step)
     return round(low + k * step, max(step_decimals(step), step_decimals(low) if low else 0))
+
+
+def count_steps(low: float, high: float, step: float) -> int:
+    """How many whole steps fit from ``low`` to ``high`` (exact for integers, no overflow for floats)."""
+    if all(isinstance(v, int) for v in (low, high, step)):
+        return (int(high) - int(low)) // int(step)
+    try:
+        return math.floor((high - low) / step + 1e-9)
+    except OverflowError:  # a step so small the ratio is beyond a float (5e-324)
+        return int((Decimal(repr(float(high))) - Decimal(repr(float(low)))) / Decimal(repr(float(step))))
+
+
+def rounded(value: float) -> float:
+    """``value`` rounded to :data:`GRID_DIGITS` significant digits (0.15, never 0.15000000000000002)."""
+    return float(f"{value:.{GRID_DIGITS}g}")
+
+
+class SteppedAxis(Sequence[Any]):
+    """The grid of a stepped range, computed point by point: ``axis[k]`` is ``low + k * step``, snapped.
+
+    Used by the grid searchers and the random searcher in place of a tuple, so a
+    range of 500,000,000 steps costs nothing until a point is asked for.
+    """
+
+    def __init__(self, param: Param) -> None:
+        self._param = param
+        self._length = param.grid_steps() + 1
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Any]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._length))]
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError(index)
+        param = self._param
+        assert param.low is not None and param.step is not None
+        return param.snap(param.low + index * param.step)
 
 
 @dataclass(frozen=True)
@@ -89,7 +142,17 @@ class Param:
     def grid_steps(self) -> int:
         """How many steps fit between a stepped range's bounds (its grid has one more point)."""
         assert self.low is not None and self.high is not None and self.step is not None
-        return math.floor((self.high - self.low) / self.step + 1e-9)
+        return count_steps(self.low, self.high, self.step)
+
+    def grid_axis(self, grid_points: int = 5) -> Sequence[Any]:
+        """The values grid search enumerates, as a sequence indexed lazily for a stepped range.
+
+        What :meth:`grid_values` lists, without listing it: the grid searchers
+        and the random searcher index into it.
+        """
+        if self.step is not None and not self.is_categorical:
+            return SteppedAxis(self)
+        return self.grid_values(grid_points)
 
     def grid_values(self, grid_points: int = 5) -> tuple[Any, ...]:
         """The values grid search enumerates, in order.
@@ -105,21 +168,17 @@ class Param:
             return self.labels
         assert self.low is not None and self.high is not None
         if self.step is not None:
-            return tuple(self.snap(self.low + i * self.step) for i in range(self.grid_steps() + 1))
-        n = max(grid_points, 1)
+            return tuple(SteppedAxis(self))
+        n = min(max(grid_points, 1), MAX_GRID_POINTS)
         if n == 1:
             raw = [self.low]
         elif self.log:
             ratio = math.log(self.high / self.low)
-            raw = [self.low * math.exp(ratio * i / (n - 1)) for i in range(n)]
+            raw = [rounded(self.low * math.exp(ratio * i / (n - 1))) for i in range(n)]
         else:
-            raw = [self.low + (self.high - self.low) * i / (n - 1) for i in range(n)]
-        values: list[Any] = []
-        for value in raw:
-            snapped = self.snap(value)
-            if snapped not in values:
-                values.append(snapped)
-        return tuple(values)
+            low, width = Decimal(repr(self.low)), Decimal(repr(self.high)) - Decimal(repr(self.low))
+            raw = [rounded(float(low + width * i / (n - 1))) for i in range(n)]
+        return tuple(dict.fromkeys(self.snap(value) for value in raw))
 
     def snap(self, value: float) -> Any:
         """Bring a raw number onto this parameter's domain (step grid, int, bounds)."""
