@@ -328,7 +328,7 @@ def exercise(source: str, filename: str = "fuzz.neural") -> None:
     grid_points = model.train.grid_points
     if len(space):
         space_table(space, grid_points)
-        space_summary(space, model)
+        space_summary(space, model, program)
         for param in space.params:
             describe_values(param)
     settings = SearchSettings(method="grid", seed=model.train.seed or 0, n_trials=3, grid_points=grid_points)
