@@ -1,16 +1,19 @@
 """Sample efficiency of Bayesian search against random search, through the searcher interface.
 
 For each problem (Hartmann-6; a mixed categorical/log/stepped space shaped like
-the seed's advanced example, with a synthetic validation-loss surface), run
-random and Bayesian search for ``--trials`` trials on ``--seeds`` seeds through
-``OptunaSearcher.ask/tell`` (the project's own search stack, a test objective
-instead of a trained model). Report how many trials Bayesian search needs,
-median over seeds, to reach random search's median best value at the last
-trial. Target: at most 40 of 100.
+the seed's advanced example, with a synthetic validation-loss surface) and each
+searcher plugin installed (``optuna``: TPESampler; ``hyperopt``: ``tpe.suggest``),
+run random and Bayesian search for ``--trials`` trials on ``--seeds`` seeds
+through the searcher's ``ask/tell`` (the project's own search stack, a test
+objective instead of a trained model). Report how many trials Bayesian search
+needs, median over seeds, to reach the same searcher's random search's median
+best value at the last trial. Targets: at most 40 of 100 for Optuna, 70 for
+hyperopt; the figures are printed side by side.
 
     python bench/bench_sample_efficiency.py [--seeds 10] [--trials 100] [--sampler tpe]
+                                            [--searchers optuna,hyperopt]
 
-The package's tests run a small version (few seeds and trials, a loose bound)
+The packages' tests run a small version (few seeds and trials, a loose bound)
 through :func:`compare`.
 """
 
@@ -34,7 +37,7 @@ Objective = Callable[[dict[str, Any]], float]
 
 @dataclass(frozen=True)
 class ParamSpace:
-    """A search space given directly as parameters (what ``OptunaSearcher`` reads: ``.params``)."""
+    """A search space given directly as parameters (what the searchers read: ``.params``)."""
 
     params: tuple[Param, ...]
 
@@ -127,22 +130,48 @@ def advanced_like_problem() -> Problem:
 # ---------------------------------------------------------------------------- the comparison
 
 
-def best_curve(
-    problem: Problem, method: str, seed: int, trials: int, sampler: str | None = None
-) -> list[float]:
-    """Best-so-far objective after each trial of one search through ``OptunaSearcher``."""
-    from neural_search_optuna.searcher import OptunaSearcher
+#: Searcher name → (module, class) and the bound on its median trials to match (of 100, 10 seeds).
+SEARCHERS: dict[str, tuple[str, str]] = {
+    "optuna": ("neural_search_optuna.searcher", "OptunaSearcher"),
+    "hyperopt": ("neural_search_hyperopt.searcher", "HyperoptSearcher"),
+}
+TARGETS: dict[str, float] = {"optuna": 40, "hyperopt": 70}
 
+
+def searcher_class(name: str) -> Any:
+    """The searcher class of plugin ``name`` (imported on first use)."""
+    import importlib
+
+    module, cls = SEARCHERS[name]
+    return getattr(importlib.import_module(module), cls)
+
+
+def installed_searchers() -> list[str]:
+    """The searchers of :data:`SEARCHERS` whose package is installed."""
+    import importlib.util
+
+    return [name for name, (module, _) in SEARCHERS.items() if importlib.util.find_spec(module.split(".")[0])]
+
+
+def best_curve(
+    problem: Problem,
+    method: str,
+    seed: int,
+    trials: int,
+    sampler: str | None = None,
+    searcher: str = "optuna",
+) -> list[float]:
+    """Best-so-far objective after each trial of one search through the ``searcher`` plugin."""
     settings = SearchSettings(method=method, seed=seed, n_trials=trials, sampler=sampler)
-    searcher = OptunaSearcher(problem.space, settings)
+    instance = searcher_class(searcher)(problem.space, settings)
     curve: list[float] = []
     best = math.inf
-    while (proposal := searcher.ask()) is not None:
+    while (proposal := instance.ask()) is not None:
         value = problem.objective(proposal.params)
-        searcher.tell(proposal, Outcome("complete", value=value))
+        instance.tell(proposal, Outcome("complete", value=value))
         best = min(best, value)
         curve.append(best)
-    searcher.close()
+    instance.close()
     return curve
 
 
@@ -151,6 +180,7 @@ class Comparison:
     """The figures of one problem: random's median best, and Bayesian's trials to reach it."""
 
     problem: str
+    searcher: str
     trials: int
     random_median_best: float
     bayesian_median_best: float
@@ -161,10 +191,16 @@ class Comparison:
         return statistics.median(self.trials_to_match)
 
 
-def compare(problem: Problem, seeds: Sequence[int], trials: int, sampler: str | None = None) -> Comparison:
-    """Run both methods on every seed and measure Bayesian's trials to reach random's median best."""
-    random_curves = [best_curve(problem, "random", seed, trials) for seed in seeds]
-    bayes_curves = [best_curve(problem, "bayesian", seed, trials, sampler) for seed in seeds]
+def compare(
+    problem: Problem,
+    seeds: Sequence[int],
+    trials: int,
+    sampler: str | None = None,
+    searcher: str = "optuna",
+) -> Comparison:
+    """Run both methods of ``searcher`` on every seed; measure Bayesian's trials to reach random's median best."""
+    random_curves = [best_curve(problem, "random", seed, trials, searcher=searcher) for seed in seeds]
+    bayes_curves = [best_curve(problem, "bayesian", seed, trials, sampler, searcher) for seed in seeds]
     target = statistics.median(curve[-1] for curve in random_curves)
     reached = [
         float(next((i + 1 for i, best in enumerate(curve) if best <= target), math.inf))
@@ -172,6 +208,7 @@ def compare(problem: Problem, seeds: Sequence[int], trials: int, sampler: str | 
     ]
     return Comparison(
         problem=problem.name,
+        searcher=searcher,
         trials=trials,
         random_median_best=target,
         bayesian_median_best=statistics.median(curve[-1] for curve in bayes_curves),
@@ -183,24 +220,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--trials", type=int, default=100)
-    parser.add_argument("--sampler", default=None, help="tpe (default), gp or cmaes")
-    parser.add_argument("--target", type=float, default=40, help="the bound on the median trials to match")
+    parser.add_argument("--sampler", default=None, help="the searcher's Bayesian sampler (default: tpe)")
+    parser.add_argument(
+        "--searchers", default=",".join(installed_searchers()), help="comma-separated: optuna,hyperopt"
+    )
+    parser.add_argument("--target", type=float, default=None, help="one bound for every searcher")
     args = parser.parse_args(argv)
     seeds = range(args.seeds)
+    names = [name.strip() for name in args.searchers.split(",") if name.strip()]
     ok = True
     for problem in (hartmann6_problem(), advanced_like_problem()):
-        started = time.perf_counter()
-        result = compare(problem, seeds, args.trials, args.sampler)
-        elapsed = time.perf_counter() - started
-        median = result.median_trials_to_match
-        ok = ok and median <= args.target
-        print(f"{result.problem}: {args.seeds} seeds x {args.trials} trials ({elapsed:.0f}s)")
-        print(f"  random search, median best at trial {args.trials}: {result.random_median_best:.5f}")
-        print(f"  bayesian search, median best at trial {args.trials}: {result.bayesian_median_best:.5f}")
-        per_seed = ", ".join("never" if math.isinf(t) else str(int(t)) for t in result.trials_to_match)
-        print(f"  trials bayesian needs to reach random's median best: {per_seed}")
-        verdict = "meets" if median <= args.target else "MISSES"
-        print(f"  median: {median:g} trials ({verdict} the target of {args.target:g})")
+        print(f"{problem.name}: {args.seeds} seeds x {args.trials} trials")
+        for name in names:
+            target = args.target if args.target is not None else TARGETS[name]
+            started = time.perf_counter()
+            result = compare(problem, seeds, args.trials, args.sampler, name)
+            elapsed = time.perf_counter() - started
+            median = result.median_trials_to_match
+            ok = ok and median <= target
+            per_seed = ", ".join("never" if math.isinf(t) else str(int(t)) for t in result.trials_to_match)
+            verdict = "meets" if median <= target else "MISSES"
+            print(
+                f"  {name:9s} random's median best at trial {args.trials}: {result.random_median_best:.5f}; "
+                f"bayesian's: {result.bayesian_median_best:.5f} ({elapsed:.0f}s)"
+            )
+            print(f"  {'':9s} trials bayesian needs to reach random's median best: {per_seed}")
+            print(f"  {'':9s} median: {median:g} trials ({verdict} the target of {target:g})")
     return 0 if ok else 1
 
 

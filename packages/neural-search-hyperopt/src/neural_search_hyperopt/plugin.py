@@ -1,15 +1,19 @@
-"""Hook implementations of the ``neural-search-hyperopt`` plugin (entry point ``neural``).
+"""Hook implementations of neural-search-hyperopt (entry point ``neural``).
 
-This package provides no features yet, so this module registers nothing.
-When the Hyperopt searchers land, the hook goes here, importing the heavy
-library only inside the hook function::
-
-    from neural.plugins import hookimpl
-
-    @hookimpl
-    def neural_register_searchers():
-        from neural_search_hyperopt.searcher import HyperoptSearcher
-        return [HyperoptSearcher]
+Holds hook implementations only; hyperopt is imported when a searcher is built,
+never when the plugin is loaded, so ``neural --help`` stays fast.
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+from neural.plugins import hookimpl
+
+
+@hookimpl
+def neural_register_searchers() -> list[Any]:
+    """Provide :class:`~neural_search_hyperopt.searcher.HyperoptSearcher` (``hyperopt``: random, bayesian, anneal)."""
+    from neural_search_hyperopt.searcher import HyperoptSearcher
+
+    return [HyperoptSearcher]

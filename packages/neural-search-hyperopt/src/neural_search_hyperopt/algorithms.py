@@ -1,0 +1,156 @@
+"""Hyperopt's suggest functions for the search methods, with their settings held explicitly.
+
+=================================  ================================================
+``search_method`` / ``sampler``    suggest function
+=================================  ================================================
+``random``                         ``hyperopt.rand.suggest``
+``bayesian`` (``sampler: "tpe"``)  ``hyperopt.tpe.suggest`` (the default sampler)
+``bayesian``, ``sampler: "atpe"``  ``hyperopt.atpe.suggest`` (adaptive TPE; needs lightgbm)
+``anneal``                         ``hyperopt.anneal.suggest``
+=================================  ================================================
+
+The tunable settings are passed explicitly (so an upgrade of hyperopt cannot
+move them) and recorded in ``hpo_results.json``. TPE starts with 10 random
+trials, not hyperopt's 20: a search here is usually tens of trials long.
+``settings.options`` may override any of them by name (``n_startup_jobs``,
+``gamma``, ``n_ei_candidates``, ``prior_weight``, ``avg_best_idx``,
+``shrink_coef``).
+
+Every function here is called as ``suggest([tid], domain, trials, seed)`` and
+returns hyperopt trial documents. ATPE ignores the ``seed`` argument and draws
+from the global ``random`` and ``numpy.random`` streams, so
+:func:`_seeded_atpe` seeds those from it for the call and puts them back after.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import random
+from collections.abc import Callable
+from typing import Any
+
+from neural.errors import NeuralError, unknown_name_hint
+from neural.search.base import SearchSettings
+
+#: The methods this searcher implements.
+METHODS = ("anneal", "bayesian", "random")
+#: The ``sampler`` names ``search_method: "bayesian"`` accepts (``tpe`` is the default).
+BAYESIAN_SAMPLERS = ("tpe", "atpe")
+
+#: TPE settings passed to ``tpe.suggest`` (hyperopt's defaults, but 10 start-up trials instead of 20).
+TPE_SETTINGS: dict[str, Any] = {
+    "n_startup_jobs": 10,
+    "gamma": 0.25,
+    "n_ei_candidates": 24,
+    "prior_weight": 1.0,
+}
+#: Annealing settings passed to ``anneal.suggest`` (hyperopt's defaults).
+ANNEAL_SETTINGS: dict[str, Any] = {"avg_best_idx": 2.0, "shrink_coef": 0.1}
+
+Suggest = Callable[[list[int], Any, Any, int], list[dict[str, Any]]]
+
+
+def algorithm_name(settings: SearchSettings) -> str:
+    """``random``, ``tpe``, ``atpe`` or ``anneal`` for ``settings``.
+
+    Raises :class:`NeuralError` for a method this searcher lacks, an unknown
+    sampler, or a sampler given with a method other than ``bayesian``.
+    """
+    requested = settings.sampler.lower() if settings.sampler else None
+    if settings.method == "bayesian":
+        name = requested or "tpe"
+        if name not in BAYESIAN_SAMPLERS:
+            hint = unknown_name_hint(name, BAYESIAN_SAMPLERS, "hyperopt samplers")
+            raise NeuralError(
+                f"unknown sampler '{settings.sampler}' for search_method 'bayesian' with the hyperopt "
+                f"searcher; {hint} (set it with `sampler:` in the train block or --sampler)"
+            )
+        return name
+    if settings.method in ("random", "anneal"):
+        if requested not in (None, settings.method):
+            raise NeuralError(
+                f"sampler '{settings.sampler}' only applies to search_method 'bayesian', not "
+                f"'{settings.method}'; remove the sampler or set search_method: \"bayesian\""
+            )
+        return settings.method
+    raise NeuralError(
+        f"the hyperopt searcher has no search_method '{settings.method}'; use one of: {', '.join(METHODS)}"
+    )
+
+
+def make_algorithm(settings: SearchSettings) -> tuple[Suggest, dict[str, Any]]:
+    """The suggest function for ``settings`` and a JSON-ready description of its settings.
+
+    Called once when the searcher is built. Raises :class:`NeuralError` for a
+    bad method, sampler or setting, and when ATPE's extra packages are missing.
+    """
+    name = algorithm_name(settings)
+    if name == "random":
+        from hyperopt import rand
+
+        return rand.suggest, {"name": "hyperopt.rand.suggest"}
+    if name == "anneal":
+        from hyperopt import anneal
+
+        values = _settings(settings, ANNEAL_SETTINGS)
+        return functools.partial(anneal.suggest, **values), {"name": "hyperopt.anneal.suggest", **values}
+    if name == "tpe":
+        from hyperopt import tpe
+
+        values = _settings(settings, TPE_SETTINGS)
+        suggest = functools.partial(
+            tpe.suggest,
+            n_startup_jobs=values["n_startup_jobs"],
+            gamma=values["gamma"],
+            n_EI_candidates=values["n_ei_candidates"],
+            prior_weight=values["prior_weight"],
+            verbose=False,
+        )
+        return suggest, {"name": "hyperopt.tpe.suggest", **values}
+    for module, package in (("lightgbm", "lightgbm"), ("sklearn", "scikit-learn")):
+        if importlib.util.find_spec(module) is None:
+            raise NeuralError(
+                f"sampler 'atpe' (adaptive TPE) needs the '{package}' package, which is not installed; "
+                f'pip install lightgbm scikit-learn, or use sampler: "tpe"'
+            )
+    return _seeded_atpe, {
+        "name": "hyperopt.atpe.suggest",
+        "seeding": "global random and numpy.random seeded from the trial's seed for each call",
+    }
+
+
+def _settings(settings: SearchSettings, defaults: dict[str, Any]) -> dict[str, Any]:
+    """``defaults`` with the overrides of ``settings.options`` (numbers only)."""
+    values = dict(defaults)
+    for key, default in defaults.items():
+        if key not in settings.options:
+            continue
+        given = settings.options[key]
+        kind = int if isinstance(default, int) else float
+        try:
+            values[key] = kind(given)
+        except (TypeError, ValueError):
+            raise NeuralError(
+                f"hyperopt setting {key}={given!r} is not a number; give e.g. {key}={default!r}"
+            ) from None
+        if values[key] < 0 or (key == "gamma" and not 0 < values[key] < 1):
+            raise NeuralError(f"hyperopt setting {key}={given!r} is out of range (e.g. {key}={default!r})")
+    return values
+
+
+def _seeded_atpe(new_ids: list[int], domain: Any, trials: Any, seed: int) -> list[dict[str, Any]]:
+    """``atpe.suggest`` with the global random streams it reads seeded by ``seed``, then restored."""
+    import numpy as np
+    from hyperopt import atpe
+
+    python_state = random.getstate()
+    numpy_state = np.random.get_state()
+    try:
+        random.seed(seed)
+        np.random.seed(seed)
+        docs: list[dict[str, Any]] = atpe.suggest(new_ids, domain, trials, seed)
+        return docs
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
