@@ -13,6 +13,7 @@ from neural_backend_torch.backend import TorchBackend
 
 
 class TestTorchBackend(BackendSuite):
+    plugin_module = "neural_backend_torch.plugin"
     backend_class = TorchBackend
 
     def check_defines_model(self, namespace: dict[str, Any], model: ConcreteModel) -> None:

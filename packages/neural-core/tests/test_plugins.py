@@ -175,53 +175,78 @@ def test_disable_variable_is_a_comma_separated_list_of_names() -> None:
 # ---------------------------------------------------------------- duplicates
 
 
-def test_two_plugins_providing_the_same_backend_name_is_an_error_naming_both() -> None:
-    second = FakeEntryPoint(
-        "zz-copycat", plugin_module("zz", neural_register_backends=lambda: [OtherEchoBackend])
-    )
-    host, _ = build_host(echo_plugin("echo-plugin"), second)
+def test_two_plugins_providing_the_same_backend_name_break_only_that_name() -> None:
+    class OtherBackend(OtherEchoBackend):
+        name: ClassVar[str] = "other"
 
+    second = FakeEntryPoint(
+        "zz-copycat", plugin_module("zz", neural_register_backends=lambda: [OtherEchoBackend, OtherBackend])
+    )
+    host, warnings = build_host(echo_plugin("echo-plugin"), second)
+
+    assert host.backends()["other"] is OtherBackend  # the rest keeps working
+    assert "echo" not in host.backends() and host.backends()["ec"] is EchoBackend
+    assert len(warnings) == 1
+    assert 'backend named "echo"' in warnings[0]
+    assert "echo-plugin" in warnings[0] and "zz-copycat" in warnings[0]
+    report = {info.name: info for info in host.plugin_report()}
+    assert report["zz-copycat"].status == LOADED and 'backend named "echo"' in (
+        report["zz-copycat"].error or ""
+    )
     with pytest.raises(NeuralError) as raised:
-        host.backends()
+        host.get_backend("echo")
     message = str(raised.value)
     assert 'backend named "echo"' in message
     assert "echo-plugin" in message and "zz-copycat" in message
 
 
-def test_a_backend_alias_clashing_with_another_backend_is_an_error() -> None:
+def test_a_backend_alias_clashing_with_another_backend_is_an_error_when_used() -> None:
     class EcBackend(OtherEchoBackend):
         name: ClassVar[str] = "ec"
 
     clash = FakeEntryPoint("clash", plugin_module("clash", neural_register_backends=lambda: [EcBackend]))
     host, _ = build_host(clash, echo_plugin())
 
+    assert host.backends()["echo"] is EchoBackend
     with pytest.raises(NeuralError, match=r'backend named "ec".*clash.*echo-plugin'):
-        host.backends()
+        host.get_backend("ec")
 
 
-def test_a_searcher_named_like_a_core_searcher_is_an_error_naming_core() -> None:
+def test_a_searcher_named_like_a_core_searcher_is_an_error_naming_core_when_used() -> None:
     class ImpostorSearcher(RandomSearcher):
         name: ClassVar[str] = "grid"
+        methods: ClassVar[frozenset[str]] = frozenset({"grid"})
 
     impostor = FakeEntryPoint(
         "impostor", plugin_module("impostor", neural_register_searchers=lambda: [ImpostorSearcher])
     )
     host, _ = build_host(impostor, include_core=True)
 
+    assert host.searcher_for("random").name == "random"
     with pytest.raises(NeuralError, match=r'searcher named "grid": neural-core .* and impostor'):
-        host.searchers()
+        host.searcher_for("random", "grid")
+    with pytest.raises(NeuralError, match=r'searcher named "grid": neural-core .* and impostor'):
+        host.searcher_for("grid")
 
 
-def test_two_plugins_adding_the_same_command_is_an_error_naming_both() -> None:
+def test_two_plugins_adding_the_same_command_break_only_that_command() -> None:
     def add_hello(cli: click.Group) -> None:
         cli.add_command(click.Command("hello", callback=lambda: None))
 
+    def add_bye(cli: click.Group) -> None:
+        cli.add_command(click.Command("bye", callback=lambda: None))
+
     first = FakeEntryPoint("aa-hello", plugin_module("aa", neural_register_commands=add_hello))
     second = FakeEntryPoint("bb-hello", plugin_module("bb", neural_register_commands=add_hello))
-    host, _ = build_host(first, second)
+    third = FakeEntryPoint("cc-bye", plugin_module("cc", neural_register_commands=add_bye))
+    host, warnings = build_host(first, second, third)
+    group = click.Group("neural")
+    host.register_commands(group)
 
+    assert any('command named "hello": aa-hello and bb-hello' in warning for warning in warnings)
+    assert group.commands["bye"].callback is not None
     with pytest.raises(NeuralError, match='command named "hello": aa-hello and bb-hello'):
-        host.register_commands(click.Group("neural"))
+        group.commands["hello"].invoke(click.Context(group.commands["hello"]))
 
 
 # ---------------------------------------------------------------- look-ups
@@ -422,3 +447,107 @@ def test_the_searcher_suite_fails_a_broken_searcher(searcher: type, test: str) -
 def test_the_searcher_suite_fails_a_searcher_that_never_finds_the_optimum() -> None:
     with pytest.raises(AssertionError, match="a tenth of the space"):
         suite_for(WrongDirectionSearcher).test_finds_a_good_point_of_a_small_objective("random", "minimize")
+
+
+def test_a_duplicate_name_leaves_neural_plugins_and_check_working(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from neural.cli.main import cli
+
+    class ImpostorRandom(RandomSearcher):
+        name: ClassVar[str] = "random"
+
+    impostor = FakeEntryPoint(
+        "impostor", plugin_module("impostor", neural_register_searchers=lambda: [ImpostorRandom])
+    )
+    host, warnings = build_host(impostor, include_core=True)
+    monkeypatch.setattr(manager, "_HOST", host)
+    listed = CliRunner().invoke(cli, ["plugins"], prog_name="neural")
+    assert listed.exit_code == 0, listed.output
+    assert 'searcher named "random": neural-core' in " ".join(listed.output.split())
+    model = tmp_path / "m.neural"
+    model.write_text(
+        'network M { input: (4,) layers: Dense(HPO(choice(2, 4))) Output(2, "softmax") '
+        'train { search_method: "grid" } }'
+    )
+    checked = CliRunner().invoke(cli, ["check", str(model)], prog_name="neural")
+    assert checked.exit_code == 0, checked.output
+    assert len(warnings) == 1
+
+
+def test_neural_plugins_shows_each_methods_default_searcher() -> None:
+    from neural.cli.plugins_cmd import default_searchers_line
+
+    fast = FakeEntryPoint(
+        "fast", plugin_module("fast", neural_register_searchers=lambda: [FastRandomSearcher])
+    )
+    host, _ = build_host(fast, include_core=True)
+    assert default_searchers_line(host).endswith("grid → grid, random → fast-random")
+
+
+# ---------------------------------------------------------------- silent mistakes get a word
+
+
+def test_a_neural_function_without_hookimpl_is_named_with_the_fix() -> None:
+    module = types.ModuleType("forgetful")
+
+    def neural_register_backends() -> list[type]:
+        return [EchoBackend]
+
+    module.neural_register_backends = neural_register_backends  # type: ignore[attr-defined]
+    host, warnings = build_host(FakeEntryPoint("forgetful", module))
+    assert host.backends() == {}
+    assert len(warnings) == 1
+    assert (
+        "forgetful.plugin.neural_register_backends is not marked with @neural.plugins.hookimpl" in warnings[0]
+    )
+
+
+def test_a_disabled_name_that_matches_no_plugin_is_reported_with_did_you_mean() -> None:
+    _, warnings = build_host(echo_plugin("echo-plugin"), disabled=("echo-plugn",))
+    assert len(warnings) == 1
+    assert "'echo-plugn', which matches no installed plugin" in warnings[0]
+    assert "did you mean 'echo-plugin'" in warnings[0]
+
+
+def test_a_hook_with_arguments_its_hookspec_lacks_fails_in_one_line() -> None:
+    def neural_register_backends(config: Any) -> list[type]:
+        return [EchoBackend]
+
+    host, _ = build_host(
+        FakeEntryPoint(
+            "wrong-args", plugin_module("wrong_args", neural_register_backends=neural_register_backends)
+        )
+    )
+    info = {i.name: i for i in host.plugin_report()}["wrong-args"]
+    assert info.status == FAILED
+    assert info.error == (
+        "hook implementation neural_register_backends(config) does not match its hookspec "
+        "neural_register_backends(): argument(s) {'config'} are declared in the hookimpl but can not be "
+        "found in the hookspec"
+    )
+    assert "\n" not in info.error
+
+
+def test_data_help_lists_the_installed_datasets_a_plugin_adds(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from neural.cli.main import cli
+    from neural.datasets.synthetic import SyntheticDataset
+
+    class WeatherDataset(SyntheticDataset):
+        name: ClassVar[str] = "weather"
+        needs_argument: ClassVar[bool] = True
+        argument_metavar: ClassVar[str] = "STATION"
+
+    weather = FakeEntryPoint(
+        "weather", plugin_module("weather", neural_register_datasets=lambda: [WeatherDataset])
+    )
+    host, _ = build_host(weather, include_core=True)
+    monkeypatch.setattr(manager, "_HOST", host)
+    for command in ("run", "compile"):
+        shown = CliRunner().invoke(cli, [command, "--help"], prog_name="neural")
+        assert shown.exit_code == 0, shown.output
+        assert "synthetic, mnist, fashion_mnist, weather:STATION" in " ".join(shown.output.split())

@@ -247,6 +247,7 @@ def test_hyperband_needs_a_search_plugin(space) -> None:  # type: ignore[no-unty
 
 
 class TestRandomSearcherConformance(SearcherSuite):
+    plugin_module = "neural.plugins.builtin"
     searcher_class = RandomSearcher
 
 

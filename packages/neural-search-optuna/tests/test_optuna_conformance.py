@@ -7,4 +7,5 @@ from neural_search_optuna.searcher import OptunaSearcher
 
 
 class TestOptunaSearcherConformance(SearcherSuite):
+    plugin_module = "neural_search_optuna.plugin"
     searcher_class = OptunaSearcher

@@ -139,12 +139,34 @@ def training_options(*, for_search_only: bool = False) -> Callable[[F], F]:
         return click.option(
             "--data",
             "data_spec",
+            cls=DataOption,
             metavar="SPEC",
-            help=f"Data{when}: mnist5k, digits, synthetic, npz:PATH, csv:PATH, mnist, fashion_mnist "
-            "(default: the train block's dataset).",
+            help=f"Data{when}: {{datasets}} (default: the train block's dataset; a path is relative to the current folder).",
         )(command)
 
     return decorate
+
+
+class DataOption(click.Option):
+    """``--data``: its help lists the installed datasets, looked up only when the help is shown."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        record = super().get_help_record(ctx)
+        if record is None or "{datasets}" not in record[1]:
+            return record
+        return record[0], record[1].replace("{datasets}", installed_datasets_phrase())
+
+
+def installed_datasets_phrase() -> str:
+    """``mnist5k, digits, npz:PATH, ...``: the installed datasets (``NAME:ARG`` for those that need one)."""
+    from neural.errors import NeuralError
+    from neural.plugins import manager
+
+    try:
+        installed = manager.datasets()
+    except NeuralError:
+        return "see neural plugins"
+    return ", ".join(f"{name}:{cls.argument_metavar}" if cls.needs_argument else name for name, cls in installed.items())
 
 
 def hpo_settings(

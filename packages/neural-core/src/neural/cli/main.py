@@ -45,10 +45,16 @@ def load_command(import_path: str) -> click.Command:
 
 
 class _UnavailableCommand(click.Command):
-    """Stands in, in listings, for a lazy command whose module does not import."""
+    """Stands in for a command that cannot run: a lazy command whose module does not import,
+    or a name two plugins add (running it raises the error)."""
 
     def __init__(self, name: str, error: NeuralError) -> None:
-        super().__init__(name, help=f"(unavailable: {error})", short_help=f"(unavailable: {error})")
+        super().__init__(
+            name,
+            help=f"(unavailable: {error})",
+            short_help=f"(unavailable: {error})",
+            context_settings={"ignore_unknown_options": True, "allow_extra_args": True},  # say why, whatever follows
+        )
         self.error = error
 
     def invoke(self, ctx: click.Context) -> Any:

@@ -23,7 +23,8 @@ def plugins_command() -> None:
 
     Shows each plugin's version and status (loaded, failed, or blocked by
     NEURAL_DISABLE_PLUGINS=name,...) and the backends, searchers (with their
-    search methods), datasets, visualizers and commands it provides.
+    search methods), datasets, visualizers and commands it provides; then
+    which searcher each search method runs by default.
     """
     from neural.plugins import manager
 
@@ -31,12 +32,32 @@ def plugins_command() -> None:
     report = host.plugin_report()
     console = output.stdout()
     console.print(plugins_table(host, report))
+    console.print(default_searchers_line(host), highlight=False, soft_wrap=True)
     failed = [info.name for info in report if info.status == "failed"]
     if failed:
         console.print(
             f"{len(failed)} plugin(s) failed: {', '.join(failed)}; "
             f"to silence them set {manager.DISABLE_ENV}={','.join(failed)}"
         )
+
+
+def default_searchers_line(host: PluginHost) -> str:
+    """``search methods (default searcher): bayesian → optuna, grid → grid, random → random``.
+
+    The default is what a train block's ``search_method`` runs without
+    ``--searcher``: the highest ``priority`` among the searchers listing the
+    method (ties: the alphabetically first name).
+    """
+    from neural.errors import NeuralError
+
+    methods = sorted({method for cls in host.searchers().values() for method in cls.methods})
+    pairs = []
+    for method in methods:
+        try:
+            pairs.append(f"{method} → {host.searcher_for(method).name}")
+        except NeuralError:
+            pairs.append(f"{method} → (none usable)")
+    return "search methods (default searcher; --searcher NAME picks another): " + (", ".join(pairs) or "none")
 
 
 def plugins_table(host: PluginHost, report: list[PluginInfo]) -> Table:
@@ -63,7 +84,9 @@ def describe_provides(host: PluginHost, info: PluginInfo) -> Text:
             continue
         shown = []
         for name in names:
-            if kind == "backends" and backends[name].aliases:
+            if (kind == "backends" and name not in backends) or (kind == "searchers" and name not in searchers):
+                shown.append(f"{name} (unusable: provided twice)")
+            elif kind == "backends" and backends[name].aliases:
                 shown.append(f"{name} (alias {', '.join(backends[name].aliases)})")
             elif kind == "searchers":
                 shown.append(f"{name} ({', '.join(sorted(searchers[name].methods))})")

@@ -32,11 +32,13 @@ class Dataset(ABC):
     """A named data source.
 
     ``name`` is unique among installed datasets. ``needs_argument`` is True
-    for sources like ``npz:PATH``. ``summary`` is one line for ``neural plugins``.
+    for sources like ``npz:PATH``; ``argument_metavar`` names the argument in
+    ``--data``'s help (``PATH``). ``summary`` is one line for ``neural plugins``.
     """
 
     name: ClassVar[str]
     needs_argument: ClassVar[bool] = False
+    argument_metavar: ClassVar[str] = "ARG"
     summary: ClassVar[str] = ""
 
     @abstractmethod

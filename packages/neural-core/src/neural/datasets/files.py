@@ -29,6 +29,7 @@ class NpzDataset(Dataset):
 
     name = "npz"
     needs_argument = True
+    argument_metavar = "PATH"
     summary = "your arrays x and y from a .npz file: npz:PATH"
 
     def load(self, argument: str | None, *, cache_dir: Path, input_shape: tuple[int, ...]) -> DataBundle:
@@ -64,6 +65,7 @@ class CsvDataset(Dataset):
 
     name = "csv"
     needs_argument = True
+    argument_metavar = "PATH"
     summary = "your rows from a .csv file, label in the first column: csv:PATH"
 
     def load(self, argument: str | None, *, cache_dir: Path, input_shape: tuple[int, ...]) -> DataBundle:

@@ -1,6 +1,7 @@
 """The plugin host: loads the ``neural`` entry points in isolation and indexes what their hooks provide.
 
-This is the only module that talks to pluggy. Each plugin is imported in its
+This is the only module that drives pluggy (:mod:`neural.plugins.mistakes` words its
+errors and the authors' silent mistakes). Each plugin is imported in its
 own ``try``: one that fails to import, or whose hook raises, is reported once
 (name, version, the error, how to disable it) and the others keep working.
 ``NEURAL_DISABLE_PLUGINS=a,b`` blocks plugins by entry-point name
@@ -39,6 +40,7 @@ from neural.plugins.kinds import (
     qualname,
 )
 from neural.plugins.lookups import PluginLookups
+from neural.plugins.mistakes import HEAVY_AT_STARTUP, unmarked_hooks, validation_message
 from neural.plugins.name_errors import duplicate_name_error
 
 if TYPE_CHECKING:
@@ -137,6 +139,7 @@ class PluginHost(PluginLookups):
         self._disabled = frozenset(_normalize(name) for name in disabled)
         self._infos: dict[str, PluginInfo] = {}
         self._index: dict[str, dict[str, Provided]] = {}
+        self._ambiguous: dict[str, dict[str, NeuralError]] = {}
         self._commands_registered_on: list[click.Group] = []
 
         points = sorted(entry_points, key=lambda ep: ep.name)
@@ -146,6 +149,7 @@ class PluginHost(PluginLookups):
         for entry_point in points:
             if entry_point.name != CORE_PLUGIN or not include_core:
                 self._load(entry_point, blockable=True)
+        self._warn_unknown_disabled()
 
     # ------------------------------------------------------------------ loading
 
@@ -162,18 +166,44 @@ class PluginHost(PluginLookups):
         if blockable and _normalize(name) in self._disabled:
             info.status = BLOCKED
             return
+        already = {name for name in HEAVY_AT_STARTUP if name in sys.modules}
         try:
             module = entry_point.load()
         except Exception as exc:  # any import error of a third-party plugin must not break the CLI
             self._fail(info, f"cannot import {entry_point.value}: {type(exc).__name__}: {exc}")
             return
+        pulled = [name for name in HEAVY_AT_STARTUP if name in sys.modules and name not in already]
+        if pulled:
+            self._warn(
+                f"plugin {name!r} {info.version}: importing {entry_point.value} loads {', '.join(pulled)} at "
+                "start-up, which slows every neural command: the plugin should import it inside the "
+                "functions that need it (neural.testing.assert_light_import checks this)"
+            )
         try:
             self._pm.register(module, name=name)
             self._pm.check_pending()
         except Exception as exc:  # pluggy.PluginValidationError, ValueError (registered twice)
             if self._pm.get_plugin(name) is not None:
                 self._pm.unregister(name=name)
-            self._fail(info, _validation_message(module, exc))
+            self._fail(info, validation_message(module, exc))
+            return
+        for function in unmarked_hooks(module):
+            self._warn(
+                f"plugin {name!r} {info.version}: {entry_point.value}.{function} is not marked with "
+                "@neural.plugins.hookimpl, so neural never calls it: decorate it "
+                "(from neural.plugins import hookimpl)"
+            )
+
+    def _warn_unknown_disabled(self) -> None:
+        """Say so when ``NEURAL_DISABLE_PLUGINS`` names a plugin that is not installed (a typo blocks nothing)."""
+        known = [_normalize(name) for name in self._infos]
+        for name in sorted(self._disabled - set(known)):
+            suggestion = did_you_mean(name, known)
+            self._warn(
+                f"{DISABLE_ENV} names {name!r}, which matches no installed plugin, so it blocks nothing"
+                + (f"; {suggestion}" if suggestion else "")
+                + f" (installed: {', '.join(sorted(known))})"
+            )
 
     def _fail(self, info: PluginInfo, error: str) -> None:
         """Mark ``info`` failed and report ``error`` (once: each problem happens once per host)."""
@@ -184,6 +214,17 @@ class PluginHost(PluginLookups):
             f"  the other plugins keep working; to silence this, fix or uninstall it, "
             f"or set {DISABLE_ENV}={info.name}"
         )
+
+    def _duplicate(self, plugin: str, error: str) -> None:
+        """Report a name two plugins provide: on the second plugin's row of ``neural plugins`` and once as a warning."""
+        info = self._infos[plugin]
+        info.error = error if info.error is None else f"{info.error}; {error}"
+        self._warn(f"{error}; until then, using that name is an error (the other names keep working)")
+
+    def _ambiguous_names(self, kind: str) -> dict[str, NeuralError]:
+        """The names of ``kind`` two plugins provide, with the error to raise when one is used."""
+        self._collect(kind)
+        return self._ambiguous.get(kind, {})
 
     def _hook_failed(self, plugin: str, hook: str, error: str) -> None:
         self._fail(self._infos[plugin], f"{hook}: {error}")
@@ -217,6 +258,7 @@ class PluginHost(PluginLookups):
             return self._index[kind]
         hook_name = f"neural_register_{kind}"
         index: dict[str, Provided] = {}
+        ambiguous: dict[str, NeuralError] = {}
         provided: list[tuple[str, str]] = []
         for plugin, value in self._call_each(hook_name):
             for cls in value or ():
@@ -227,15 +269,22 @@ class PluginHost(PluginLookups):
                 keys = [cls.name, *(getattr(cls, "aliases", ()) if kind == BACKENDS else ())]
                 for key in keys:
                     other = index.get(key)
-                    if other is not None and other.cls is not cls:
-                        raise duplicate_name_error(SINGULAR[kind], key, other, Provided(cls, plugin))
-                for key in keys:
-                    index[key] = Provided(cls, plugin)
+                    if other is not None and other.cls is not cls and key not in ambiguous:
+                        # Only this name breaks, and only when it is used: the rest keeps working.
+                        ambiguous[key] = duplicate_name_error(
+                            SINGULAR[kind], key, other, Provided(cls, plugin)
+                        )
+                        self._duplicate(plugin, str(ambiguous[key]))
+                    elif key not in ambiguous:
+                        index[key] = Provided(cls, plugin)
                 provided.append((plugin, cls.name))
+        for key in ambiguous:
+            index.pop(key, None)
         for plugin, name in provided:
             names = self._infos[plugin].provides.setdefault(kind, [])
             if name not in names:
                 names.append(name)
+        self._ambiguous[kind] = ambiguous
         self._index[kind] = index
         return index
 
@@ -247,21 +296,27 @@ class PluginHost(PluginLookups):
         """
         if any(group is cli for group in self._commands_registered_on):
             return
+        from neural.cli.main import _UnavailableCommand
+
         providers: dict[str, str] = {}
+        clashes: dict[str, NeuralError] = {}
         for impl_plugin, before, after in self._each_commands_call(cli):
             for name, command in after.items():
                 if name in before and before[name] is command:
                     continue
-                if name in before:
+                if name in before and name not in clashes:
                     first = providers.get(name, "neural")
-                    raise NeuralError(
+                    clashes[name] = NeuralError(
                         f'two plugins add a command named "{name}": {first} and {impl_plugin}; '
                         f"uninstall one of them or disable it with {DISABLE_ENV}={impl_plugin}"
                     )
-                providers[name] = impl_plugin
+                    self._duplicate(impl_plugin, str(clashes[name]))
+                providers.setdefault(name, impl_plugin)
                 names = self._infos[impl_plugin].provides.setdefault(COMMANDS, [])
                 if name not in names:
                     names.append(name)
+        for name, error in clashes.items():
+            cli.add_command(_UnavailableCommand(name, error), name)
         self._commands_registered_on.append(cli)
 
     def _each_commands_call(self, cli: click.Group) -> Iterable[tuple[str, dict[str, Any], dict[str, Any]]]:
@@ -318,24 +373,6 @@ def _check_class(kind: str, cls: Any) -> str | None:
     if kind == SEARCHERS and not getattr(cls, "methods", None):
         return f"{qualname(cls)} lists no 'methods'"
     return None
-
-
-def _validation_message(module: Any, exc: Exception) -> str:
-    """Say which hook name is unknown (a misspelling) when pluggy rejects a plugin."""
-    known = [name for name in dir(hookspecs) if name.startswith("neural_")]
-    marker = f"{PROJECT_NAME}_impl"  # the attribute pluggy's HookimplMarker sets on a hook implementation
-    unknown = [
-        name
-        for name in dir(module)
-        if name not in known and getattr(getattr(module, name), marker, None) is not None
-    ]
-    if isinstance(exc, pluggy.PluginValidationError) and unknown:
-        parts = []
-        for name in unknown:
-            suggestion = did_you_mean(name, known)
-            parts.append(f"unknown hook {name!r}" + (f" ({suggestion})" if suggestion else ""))
-        return "; ".join(parts)
-    return f"{type(exc).__name__}: {exc}"
 
 
 def _command_table(cli: click.Group) -> dict[str, Any]:

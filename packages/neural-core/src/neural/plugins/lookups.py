@@ -29,6 +29,10 @@ class PluginLookups:
         """The classes the plugins register as ``kind``, by name and alias (the host implements it)."""
         raise NotImplementedError
 
+    def _ambiguous_names(self, kind: str) -> dict[str, NeuralError]:
+        """The names of ``kind`` that two plugins provide, with their error (the host implements it)."""
+        raise NotImplementedError
+
     def backends(self) -> dict[str, type[Backend]]:
         """Installed backend classes by name, aliases included (``torch`` → the PyTorch backend)."""
         return {name: entry.cls for name, entry in self._collect(BACKENDS).items()}
@@ -74,6 +78,9 @@ class PluginLookups:
         candidates = [cls for cls in installed.values() if method in cls.methods]
         if candidates:
             return sorted(candidates, key=lambda cls: (-cls.priority, cls.name))[0]
+        for error in self._ambiguous_names(SEARCHERS).values():
+            if any(method in getattr(cls, "methods", ()) for cls in getattr(error, "classes", ())):
+                raise error  # the only searchers for the method are the two under one name
         raise missing_method_error(method, installed)
 
     def datasets(self) -> dict[str, type[Dataset]]:
@@ -97,6 +104,8 @@ class PluginLookups:
 
     def _lookup(self, kind: str, name: str, installed: list[str]) -> Any:
         entry = self._collect(kind).get(name)
+        if entry is None and name in self._ambiguous_names(kind):
+            raise self._ambiguous_names(kind)[name]
         if entry is None:
             raise unknown_name_error(kind, name, installed)
         return entry.cls

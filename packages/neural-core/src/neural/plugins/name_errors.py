@@ -102,10 +102,19 @@ def missing_method_error(method: str, installed: dict[str, type[Searcher]]) -> N
     )
 
 
-def duplicate_name_error(singular: str, name: str, first: Provided, second: Provided) -> NeuralError:
+class DuplicateNameError(NeuralError):
+    """Two plugins provide one name; ``classes`` are the two classes registered under it."""
+
+    def __init__(self, message: str, classes: tuple[type, ...] = ()) -> None:
+        super().__init__(message)
+        self.classes = classes
+
+
+def duplicate_name_error(singular: str, name: str, first: Provided, second: Provided) -> DuplicateNameError:
     """The error for two plugins registering different classes under one name (or alias)."""
-    return NeuralError(
+    return DuplicateNameError(
         f'two plugins provide a {singular} named "{name}": {first.provider} ({qualname(first.cls)}) '
         f"and {second.provider} ({qualname(second.cls)}); uninstall one of them or disable it with "
-        f"{DISABLE_ENV}={second.provider}"
+        f"{DISABLE_ENV}={second.provider}",
+        (first.cls, second.cls),
     )

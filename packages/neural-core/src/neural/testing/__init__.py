@@ -2,13 +2,17 @@
 
 ::
 
-    from neural.testing import BackendSuite, SearcherSuite
+    from neural.testing import BackendSuite, DatasetSuite, SearcherSuite
 
     class TestMyBackend(BackendSuite):
         backend_class = MyBackend
 
     class TestMySearcher(SearcherSuite):
         searcher_class = MySearcher
+        plugin_module = "my_package.plugin"   # also checks its import stays light
+
+    class TestMyDataset(DatasetSuite):
+        dataset_class = MyDataset
 
 Each suite trains or searches for real on tiny inputs (a few seconds), and
 checks the contract core relies on (``docs/plugins.md``). The suites need
@@ -18,6 +22,19 @@ checks the contract core relies on (``docs/plugins.md``). The suites need
 from __future__ import annotations
 
 from neural.testing.backend_suite import BackendSuite, RecordingReporter, StopAfter, tiny_train_data
+from neural.testing.dataset_suite import DatasetSuite
 from neural.testing.searcher_suite import SearcherSuite, run_study
+from neural.testing.startup import HEAVY_LIBRARIES, assert_light_import, heavy_imports
 
-__all__ = ["BackendSuite", "RecordingReporter", "SearcherSuite", "StopAfter", "run_study", "tiny_train_data"]
+__all__ = [
+    "HEAVY_LIBRARIES",
+    "BackendSuite",
+    "DatasetSuite",
+    "RecordingReporter",
+    "SearcherSuite",
+    "StopAfter",
+    "assert_light_import",
+    "heavy_imports",
+    "run_study",
+    "tiny_train_data",
+]

@@ -99,6 +99,8 @@ class BackendSuite:
 
     backend_class: ClassVar[type[Backend]]
     network: ClassVar[str] = TINY_NETWORK
+    #: The plugin's ``plugin`` module (``"my_package.plugin"``): when set, a test checks its import stays light.
+    plugin_module: ClassVar[str | None] = None
 
     # ------------------------------------------------------------ fixtures
 
@@ -142,6 +144,13 @@ class BackendSuite:
         assert own, "the generated module defines no class or function"
 
     # --------------------------------------------------------------- tests
+
+    def test_plugin_module_imports_no_heavy_library(self) -> None:
+        if self.plugin_module is None:
+            return
+        from neural.testing.startup import assert_light_import
+
+        assert_light_import(self.plugin_module)
 
     def test_backend_has_a_name(self) -> None:
         cls = self.backend_class

@@ -100,6 +100,8 @@ class SearcherSuite:
     searcher_class: ClassVar[type[Searcher]]
     methods_to_test: ClassVar[tuple[str, ...] | None] = None
     budget: ClassVar[int] = 30
+    #: The plugin's ``plugin`` module (``"my_package.plugin"``): when set, a test checks its import stays light.
+    plugin_module: ClassVar[str | None] = None
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         if "method" in metafunc.fixturenames:
@@ -117,6 +119,13 @@ class SearcherSuite:
         )
 
     # --------------------------------------------------------------- tests
+
+    def test_plugin_module_imports_no_heavy_library(self) -> None:
+        if self.plugin_module is None:
+            return
+        from neural.testing.startup import assert_light_import
+
+        assert_light_import(self.plugin_module)
 
     def test_searcher_declares_name_and_methods(self) -> None:
         cls = self.searcher_class
