@@ -10,6 +10,8 @@ process; :mod:`neural.lang.lexer` scans the text with the grammar's terminals,
 :mod:`neural.lang.lalr` runs the tokens through the table, and
 :class:`~neural.lang.ir_builder.IrBuilder` is applied inline: one of its
 methods runs per reduced rule, bottom-up, so no parse tree is ever built. Spans come from the tokens at the edges of each rule.
+Should a lark release move the private table that loop reads, lark's own parse
+runs instead with the same builder (:mod:`neural.lang.lark_fallback`).
 The lark parser is built on first use and kept for the life of the process;
 importing this module imports no lark and builds nothing.
 """
@@ -36,6 +38,7 @@ from neural.lang.syntax_errors import (
 
 if TYPE_CHECKING:
     from neural.lang.lalr import LalrTable
+    from neural.lang.lark_fallback import LarkParse
     from neural.lang.lexer import SourceToken, TerminalTable
 
 GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
@@ -56,6 +59,9 @@ def parse(source: str | bytes, filename: str = "<string>") -> ir.Network:
     collecting = gc.isenabled()
     gc.disable()
     try:
+        if grammar.lalr is None:  # lark moved the private table the fast loop reads
+            fallback: ir.Network = _lark_fallback().parse_text(source)
+            return fallback
         network: ir.Network = grammar.lalr.parse(grammar.terminals.tokens(source))
         return network
     except SyntaxProblem as problem:
@@ -119,7 +125,7 @@ def _universal_newlines(text: str) -> str:
 
 class _Grammar(NamedTuple):
     terminals: TerminalTable
-    lalr: LalrTable
+    lalr: LalrTable | None  # None: this lark's private parse table is not readable (see lark_fallback)
 
 
 @functools.lru_cache(maxsize=1)
@@ -138,7 +144,19 @@ def _grammar() -> _Grammar:
         maybe_placeholders=False,
     )
     terminals = TerminalTable(lark.terminals, lark.ignore_tokens)
-    return _Grammar(terminals, LalrTable(lark, terminals.keywords))
+    try:
+        table: LalrTable | None = LalrTable(lark, terminals.keywords)
+    except (AttributeError, KeyError, TypeError, ImportError):  # lark's private layout changed
+        table = None
+    return _Grammar(terminals, table)
+
+
+@functools.lru_cache(maxsize=1)
+def _lark_fallback() -> LarkParse:
+    """lark's own parser with :class:`IrBuilder` inline: used when :func:`_grammar` has no table."""
+    from neural.lang.lark_fallback import LarkParse
+
+    return LarkParse(GRAMMAR_PATH.read_text(encoding="utf-8"))
 
 
 def _lex(text: str) -> Iterator[SourceToken]:
