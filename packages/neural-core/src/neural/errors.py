@@ -144,14 +144,56 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """Return ``"did you mean 'X'?"`` for the closest candidate, or None.
 
     Used by every unknown-name error (layers, parameters, plugins, train keys).
+    A candidate is close when difflib finds it similar, when it is one typo away
+    or when it differs only in case; the closest is the one fewest edits away
+    (a swap of two neighbouring letters counts as one edit: ``Adma`` → ``Adam``,
+    not ``Adamax``), then the one sharing the longest start with ``name``.
     """
-    options = list(candidates)
-    matches = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
-    if not matches:
-        lowered = {o.lower(): o for o in options}
-        if name.lower() in lowered:
-            matches = [lowered[name.lower()]]
+    matches = closest_names(name, candidates)
     return f"did you mean '{matches[0]}'?" if matches else None
+
+
+def closest_names(name: str, candidates: Iterable[str], limit: int = 1) -> list[str]:
+    """Up to ``limit`` candidates close to ``name``, the closest first (see :func:`did_you_mean`)."""
+    options = list(dict.fromkeys(candidates))
+    lowered = name.lower()
+    similar = set(difflib.get_close_matches(name, options, n=len(options) or 1, cutoff=0.6))
+    typo_budget = 0 if len(name) < 3 else 1 if len(name) <= 6 else 2
+    ranked = []
+    for option in options:
+        distance = edit_distance(lowered, option.lower())
+        if option in similar or distance <= typo_budget or lowered == option.lower():
+            prefix = _shared_start(lowered, option.lower())
+            ratio = difflib.SequenceMatcher(None, name, option).ratio()
+            ranked.append((distance, -prefix, -ratio, option))
+    return [option for *_, option in sorted(ranked)[:limit]]
+
+
+def _shared_start(a: str, b: str) -> int:
+    """How many leading characters ``a`` and ``b`` share."""
+    count = 0
+    for left, right in zip(a, b, strict=False):
+        if left != right:
+            break
+        count += 1
+    return count
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Edits (insert, delete, substitute, swap two neighbours) turning ``a`` into ``b`` (optimal string alignment)."""
+    if abs(len(a) - len(b)) > 8:  # far apart anyway; keep long candidate lists cheap
+        return abs(len(a) - len(b))
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[len(b)]
 
 
 def unknown_name_hint(name: str, candidates: Iterable[str], what: str) -> str:

@@ -117,6 +117,19 @@ class LazyGroup(click.Group):
         command = super().get_command(ctx, cmd_name)
         return None if command is None else accept_debug_flag(command)
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """Find the command ``args[0]`` names; an unknown one is a usage error with "did you mean"."""
+        name = click.utils.make_str(args[0])
+        if self.get_command(ctx, name) is None and not name.startswith("-"):
+            from neural.errors import did_you_mean
+
+            suggestion = did_you_mean(name, self.list_commands(ctx))
+            known = ", ".join(self.list_commands(ctx))
+            ctx.fail(f"no such command '{name}'; " + (suggestion or f"the commands are {known}"))
+        return super().resolve_command(ctx, args)
+
     def main(
         self,
         args: Sequence[str] | None = None,

@@ -144,6 +144,8 @@ class ArgumentBinder:
                 if schedule_param
                 else "write the value itself: a number, string, boolean or tuple"
             )
+            if bad.name != "HPO" and bad.name.lower() == "hpo":
+                hint = f"did you mean 'HPO'? a hyperparameter is written HPO(...), in capitals, not {bad.name}(...)"
             self.error(f"{param} takes a value, not the call {bad.name}(...)", bad.span, hint)
             return INVALID
 

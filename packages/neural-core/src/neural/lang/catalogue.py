@@ -13,10 +13,9 @@ The checker looks names up here (``get_optimizer``, ``get_schedule``,
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from typing import Any
 
-from neural.errors import unknown_name_hint
+from neural.errors import closest_names, unknown_name_hint
 from neural.layers.schema import (
     ACTIVATIONS,
     REQUIRED,
@@ -143,11 +142,9 @@ def _lookup(name: str, table: dict[str, CallSpec], what: str) -> CallSpec:
     spec = by_lower.get(name.lower())
     if spec is not None:
         return spec
-    # Compare lower-cased so "adm" suggests Adam, then name it as written in the table.
-    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
-    hint = (
-        f"did you mean '{by_lower[close[0]].name}'?" if close else unknown_name_hint(name, table, what + "s")
-    )
+    # Ranked case-insensitively by edits, then shared start: "Adma" suggests Adam, not Adamax.
+    close = closest_names(name, list(table))
+    hint = f"did you mean '{table[close[0]].name}'?" if close else unknown_name_hint(name, table, what + "s")
     raise UnknownNameError(f"unknown {what} '{name}'", name, hint)
 
 

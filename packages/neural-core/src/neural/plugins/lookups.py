@@ -103,9 +103,10 @@ class PluginLookups:
     # ---------------------------------------------------------------- helpers
 
     def _lookup(self, kind: str, name: str, installed: list[str]) -> Any:
-        entry = self._collect(kind).get(name)
+        index = self._collect(kind)
+        entry = index.get(name)
         if entry is None and name in self._ambiguous_names(kind):
             raise self._ambiguous_names(kind)[name]
         if entry is None:
-            raise unknown_name_error(kind, name, installed)
+            raise unknown_name_error(kind, name, installed, aliases=index)
         return entry.cls

@@ -8,10 +8,10 @@ unknown backend, searcher, dataset, visualizer or ``search_method``).
 
 from __future__ import annotations
 
-import difflib
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from neural.errors import NeuralError, did_you_mean
+from neural.errors import NeuralError, closest_names, did_you_mean
 from neural.plugins.kinds import (
     BACKENDS,
     DATASETS,
@@ -50,23 +50,29 @@ METHOD_PACKAGES: dict[str, tuple[str, ...]] = {
 }
 
 
-def unknown_name_error(kind: str, name: str, installed: list[str]) -> NeuralError:
+def unknown_name_error(kind: str, name: str, installed: list[str], aliases: Iterable[str] = ()) -> NeuralError:
     """The error for an unknown backend/searcher/dataset/visualizer name.
 
     Says "did you mean" when a name is close, lists the installed names and,
     for a well-known name that is not installed, the package to install.
+    ``aliases`` are further installed names (a backend's ``torch``): they may be
+    suggested and are never called "not installed".
     """
     singular = SINGULAR[kind]
     hints = PIP_HINTS.get(kind, {})
+    usable = {*installed, *aliases}
     listing = f"installed {kind}: {', '.join(installed) if installed else 'none'}"
-    if name in hints:
+    if name in hints and name not in usable:
         return NeuralError(f'{singular} "{name}" is not installed: pip install {hints[name]} ({listing})')
-    candidates = sorted({*installed, *hints})
+    candidates = sorted({*usable, *hints})
     message = f'unknown {singular} "{name}"'
-    suggestion = did_you_mean(name, candidates)
-    if suggestion:
-        close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
-        if close and close[0] in hints and close[0] not in installed:
+    path_hint = dataset_path_hint(name, installed) if kind == DATASETS else None
+    if path_hint:
+        return NeuralError(f"{message}: {path_hint} ({listing})")
+    close = closest_names(name, candidates)
+    if close:
+        suggestion = f"did you mean '{close[0]}'?"
+        if close[0] in hints and close[0] not in usable:
             suggestion += f" (not installed: pip install {hints[close[0]]})"
         return NeuralError(f"{message}: {suggestion} ({listing})")
     if installed:
@@ -78,6 +84,20 @@ def unknown_name_error(kind: str, name: str, installed: list[str]) -> NeuralErro
         f"pip install {package} ({', '.join(names)})" for package, names in names_by_package.items()
     )
     return NeuralError(f"{message}: no {kind} are installed" + (f"; {offers}" if offers else ""))
+
+
+def dataset_path_hint(spec: str, installed: Iterable[str]) -> str | None:
+    """``did you mean "npz:./x.npz"?`` for a file path given where a dataset spec belongs, else None.
+
+    A path whose suffix names an installed dataset (``.npz``, ``.csv``) is that
+    dataset's argument: ``--data ./x.npz`` means ``npz:./x.npz``.
+    """
+    from pathlib import PurePath
+
+    suffix = PurePath(spec).suffix.lstrip(".").lower()
+    if suffix and suffix in set(installed) and ":" not in spec:
+        return f'did you mean "{suffix}:{spec}"? (a file is given as NAME:PATH)'
+    return None
 
 
 def missing_method_error(method: str, installed: dict[str, type[Searcher]]) -> NeuralError:

@@ -26,6 +26,7 @@ def installed_name_diagnostics(program: Program) -> list[Diagnostic]:
     naming the package, since the file itself is fine.
     """
     from neural.plugins import manager
+    from neural.plugins.name_errors import dataset_path_hint
 
     diagnostics: list[Diagnostic] = []
     for keyword in program.network.train or ():
@@ -55,7 +56,7 @@ def installed_name_diagnostics(program: Program) -> list[Diagnostic]:
             name = value.value.split(":", 1)[0]
             installed = sorted(manager.datasets())
             if name not in installed:
-                hint = unknown_name_hint(name, installed, "datasets")
+                hint = dataset_path_hint(value.value, installed) or unknown_name_hint(name, installed, "datasets")
                 diagnostics.append(Diagnostic(f'unknown dataset "{name}"', value.span, hint=hint))
     return diagnostics
 
