@@ -85,6 +85,10 @@ def run_command(
         if program.has_hpo:
             point, point_used = program.space.nominal_point(), "nominal"
     model = with_epochs(model, epochs)
+    if data_spec is None:  # the train block's dataset: a path in it is relative to the file's folder
+        from neural.datasets.relative import spec_from_file
+
+        data_spec = spec_from_file(model.train.dataset, file)
     run_seed = seed if seed is not None else (model.train.seed if model.train.seed is not None else 0)
     try:
         run = train_and_save(

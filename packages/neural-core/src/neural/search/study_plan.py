@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from neural.datasets.relative import spec_from_file
 from neural.search.base import Searcher, SearchSettings
 from neural.search.budget import trial_budget
 from neural.search.resume import check_resumed_budget, check_resumed_storage, resumed_seed
@@ -48,7 +49,7 @@ def plan_study(program: Program, options: HpoOptions, previous: dict[str, Any] |
     seed = options.seed if options.seed is not None else (train.seed if train.seed is not None else 0)
     n_trials = options.trials
     epochs = options.epochs if options.epochs is not None else train.epochs
-    data_spec = options.data or train.dataset
+    data_spec = options.data or spec_from_file(train.dataset, program.filename)
     if previous is not None:
         check_resumed_storage(previous, options)
         seed = resumed_seed(previous, options)
