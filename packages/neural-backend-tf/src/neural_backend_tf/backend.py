@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 import time
 import types
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from neural.backends.base import Backend, NullReporter, Reporter, TrainData, TrainResult
 from neural.errors import NeuralError
+from neural.search.atomic_write import atomic_file
 from neural_backend_tf.codegen import BACKEND_NAME, MODEL_SUFFIX, generate_module
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ class TensorFlowBackend(Backend):
 
         The file loads with ``keras.saving.load_model(path, safe_mode=True)``:
         only built-in layers, no Lambda. Keras writes a temp file in the same
-        folder, which then replaces ``path`` in one rename.
+        folder, which then replaces ``path`` in one rename (core's ``atomic_file``).
         """
         if result.artifact is None:
             raise NeuralError("there is no trained model to save: the training returned no network")
@@ -141,15 +141,6 @@ class TensorFlowBackend(Backend):
         if path.suffix != MODEL_SUFFIX:
             raise NeuralError(f"a Keras model file must end in {MODEL_SUFFIX}, not {path.name!r}")
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=MODEL_SUFFIX, dir=path.parent)
-        os.close(fd)
-        try:
-            result.artifact.save(temp_name)
-            with open(temp_name, "rb") as handle:
-                os.fsync(handle.fileno())
-            os.replace(temp_name, path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp_name)
-            raise
+        with atomic_file(path) as temp:  # the temp file keeps the suffix Keras insists on
+            result.artifact.save(str(temp))
         return path

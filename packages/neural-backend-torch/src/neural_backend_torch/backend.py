@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from neural.backends.base import Backend, NullReporter, Reporter, TrainData, TrainResult
 from neural.errors import NeuralError
+from neural.search.atomic_write import atomic_file
 from neural_backend_torch.codegen import BACKEND_NAME, WEIGHTS_SUFFIX, generate_module
 
 if TYPE_CHECKING:
@@ -102,5 +103,6 @@ class TorchBackend(Backend):
             raise NeuralError("there is no trained model to save: the training returned no network")
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        torch.save(result.artifact.state_dict(), path)
+        with atomic_file(path) as temp:  # a full disk leaves the earlier file whole, and says which file
+            torch.save(result.artifact.state_dict(), temp)
         return path

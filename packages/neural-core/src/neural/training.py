@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from neural.errors import NeuralError
 from neural.naming import output_stem, weights_filename
+from neural.search.atomic_write import write_text_atomic
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -285,7 +286,7 @@ def train_and_save(
         hyperparameters=hyperparameters,
         point=point,
     )
-    metrics_path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    write_text_atomic(metrics_path, json.dumps(document, indent=2) + "\n")
     written = [Path(weights_path), metrics_path]
     if list_written:
         print_written(console, written)

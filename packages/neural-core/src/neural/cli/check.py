@@ -54,6 +54,7 @@ def check_command(file: Path, all_layers: bool, trials: int | None) -> None:
     space and its grid size. With any error in the file, prints them all and
     exits 1.
     """
+    from neural.model_memory import estimate_memory, require_memory
     from neural.plugins.validation import require_installed_names
     from neural.program import load_program
 
@@ -62,6 +63,7 @@ def check_command(file: Path, all_layers: bool, trials: int | None) -> None:
     installed_warnings = require_installed_names(program)
     space = program.space
     model = space.bind(space.nominal_point())
+    memory_warnings = require_memory(program, model)
     console = output.stdout()
     console.print(Text(f"network {model.name}", style="bold"), Text(f"({file})", style="dim"))
     varying = hpo_dependent_layers(space, model)
@@ -70,6 +72,7 @@ def check_command(file: Path, all_layers: bool, trials: int | None) -> None:
     if varying:
         total += " (at the nominal point: first choice, low end of each range; * marks layers with a hyperparameter)"
     console.print(total)
+    console.print(f"Memory: {estimate_memory(model).describe()}", highlight=False)
     console.print()
     if len(space):
         grid_points = model.train.grid_points
@@ -77,7 +80,7 @@ def check_command(file: Path, all_layers: bool, trials: int | None) -> None:
         console.print(space_summary(space, model, program, trials))
     else:
         console.print("No hyperparameters to search.")
-    for warning in [*program.warnings, *installed_warnings]:
+    for warning in [*program.warnings, *installed_warnings, *memory_warnings]:
         output.stderr().print(output.styled_report(warning.render(program.source, program.filename)))
     console.print(Text(f"{file}: no errors", style="green"))
 
@@ -134,7 +137,9 @@ def space_table(space: SearchSpace, grid_points: int) -> Table:
     return table
 
 
-def space_summary(space: SearchSpace, model: ConcreteModel, program: Program, trials: int | None = None) -> str:
+def space_summary(
+    space: SearchSpace, model: ConcreteModel, program: Program, trials: int | None = None
+) -> str:
     """One line: how many parameters, the grid size, and how the search will run.
 
     The trial count comes from :func:`neural.search.budget.trial_budget`, the

@@ -87,8 +87,12 @@ def compile_command(
     console = output.stdout()
     written: list[Path] = []
     if settings is not None:
+        from neural.model_memory import require_memory
         from neural.search.driver import run_search
 
+        require_memory(
+            program, program.nominal_model()
+        )  # the search trains; a model that cannot fit is refused first
         outcome = run_search(program, backend=backend, options=settings, console=console)
         model = outcome.best_model
         written.extend(outcome.written)

@@ -43,6 +43,7 @@ def run_command(
     **search: Any,
 ) -> None:
     """Train FILE's model and save it (with --hpo: search first, then train the best point)."""
+    from neural.model_memory import require_memory
     from neural.plugins.manager import get_backend
     from neural.plugins.validation import require_installed_names
     from neural.program import load_program
@@ -54,6 +55,7 @@ def run_command(
     require_writable_folder(out_dir, "--out")
     program = load_program(file)
     require_installed_names(program)
+    require_memory(program, program.nominal_model())
     backend = get_backend(backend_name)
     console = output.stdout()
     searched: list[Path] = []

@@ -12,6 +12,7 @@ import json
 import os
 import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +113,40 @@ def write_text_atomic(path: Path, text: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)
         raise
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path, what: str = "the model file") -> Iterator[Path]:
+    """Yield a temporary path beside ``path`` to write to; on success, sync it and rename it over ``path``.
+
+    Used by the backends to save model files (``NAME.pt``, ``NAME.keras``),
+    whose libraries write to a path of their own. A writer that fails — a full
+    disk, a file-size limit — leaves ``path`` as it was and no temporary file
+    behind; an ``OSError`` or a library's ``RuntimeError`` (torch reports a full
+    disk so) becomes one :class:`NeuralError` line naming ``path``.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix or ".tmp", dir=folder)
+    os.close(fd)
+    temp = Path(temp_name)
+    try:
+        yield temp
+        os.chmod(temp, NEW_FILE_MODE)
+        with open(temp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException as error:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        if isinstance(error, (OSError, RuntimeError)) and not isinstance(error, NeuralError):
+            reason = (
+                error.strerror
+                if isinstance(error, OSError) and error.strerror
+                else "the write failed (is the disk full?)"  # torch's own text is an assertion in its C++
+            )
+            raise NeuralError(
+                f"cannot write {what} {path}: {reason}; free some space or pass --out DIR (nothing earlier was lost)"
+            ) from error
+        raise
+

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -208,8 +209,20 @@ class StudyRecord:
             self._writer = None
 
 
+#: A lone UTF-16 surrogate: a custom label written "\ud800", a file name that is not UTF-8 (surrogateescape).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _dump(value: Any) -> str:
-    return json.dumps(value, allow_nan=False, ensure_ascii=False)
+    """``value`` as JSON text, readable (non-ASCII kept) and always encodable as UTF-8.
+
+    A lone surrogate cannot be written as UTF-8, so it is written as its JSON
+    escape (``\\ud800``), which ``json.loads`` reads back as the same string.
+    """
+    text = json.dumps(value, allow_nan=False, ensure_ascii=False)
+    if text.isascii():
+        return text
+    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 # ----------------------------------------------------------------------------- reading

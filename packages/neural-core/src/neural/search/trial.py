@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from neural.errors import NeuralError
+from neural.model_memory import memory_diagnostic
 from neural.search.base import COMPLETE, FAILED, PRUNED
 
 if TYPE_CHECKING:
@@ -113,6 +114,9 @@ def execute_trial(backend: Backend, task: TrialTask, data: TrainData, on_epoch: 
     train = task.model.train
     reporter = _TrialReporter(task.number, train.objective, on_epoch)
     started = time.perf_counter()
+    too_large = memory_diagnostic(task.model)
+    if too_large is not None and too_large.severity == "error":
+        return failed_report(task.number, too_large.message)
     try:
         result = backend.train(task.model, data, reporter=reporter, seed=task.seed, threads=task.threads)
         pruned = result.pruned

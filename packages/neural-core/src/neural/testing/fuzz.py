@@ -293,11 +293,16 @@ def _hpo_expression(rng: random.Random) -> str:
     return rng.choice(forms)()
 
 
+def mutant(corpus: Sequence[str], seed: int, index: int) -> str:
+    """Input number ``index`` of the stream ``seed``: a function of both only, so workers can share a run."""
+    rng = random.Random(f"neural-fuzz:{seed}:{index}")
+    return mutate(rng.choice(corpus), rng, corpus)
+
+
 def mutants(corpus: Sequence[str], count: int, seed: int = 0) -> Iterator[str]:
     """``count`` mutated inputs from ``corpus``, the same ones for the same ``seed``."""
-    rng = random.Random(seed)
-    for _ in range(count):
-        yield mutate(rng.choice(corpus), rng, corpus)
+    for index in range(count):
+        yield mutant(corpus, seed, index)
 
 
 # ------------------------------------------------------------------ judging
@@ -314,6 +319,7 @@ def exercise(source: str, filename: str = "fuzz.neural") -> None:
     """
     from neural.cli.check import describe_values, layer_table, space_summary, space_table
     from neural.errors import NeuralError
+    from neural.model_memory import require_memory
     from neural.program import compile_source
     from neural.search.base import SearchSettings
     from neural.search.grid_search import GridSearcher
@@ -324,7 +330,7 @@ def exercise(source: str, filename: str = "fuzz.neural") -> None:
     space = program.space
     model = space.bind(space.nominal_point())
     layer_table(model, set())
-    _estimate(model)
+    require_memory(program, model)
     grid_points = model.train.grid_points
     if len(space):
         space_table(space, grid_points)
@@ -350,14 +356,6 @@ def exercise(source: str, filename: str = "fuzz.neural") -> None:
             compile(code, "<generated>", "exec")
         best = write_back(source, space, point)
         compile_source(best, filename + ".best.neural")
-
-
-def _estimate(model: Any) -> None:
-    try:
-        from neural.model_memory import estimate_memory
-    except ImportError:  # pragma: no cover - older checkouts
-        return
-    estimate_memory(model)
 
 
 _BACKENDS: list[Any] | None = None
@@ -436,6 +434,7 @@ __all__ = [
     "Verdict",
     "exercise",
     "judge",
+    "mutant",
     "mutants",
     "mutate",
     "seed_sources",
