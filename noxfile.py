@@ -23,7 +23,7 @@ PLUGINS = {
     "neural-backend-torch": (),
     "neural-backend-tf": (),
     "neural-search-optuna": ("cmaes", "psycopg2-binary"),
-    "neural-search-hyperopt": (),
+    "neural-search-hyperopt": ("lightgbm",),
     "neural-viz": (),
 }
 

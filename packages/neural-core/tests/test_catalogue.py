@@ -260,6 +260,11 @@ def test_search_method_accepts_any_searchers_method_name() -> None:
         assert TRAIN_KEYS["search_method"].validate(method) == method
 
 
+def test_sampler_accepts_every_shipped_searchers_sampler() -> None:
+    for sampler in ("tpe", "gp", "cmaes", "atpe", "random", "auto"):  # atpe: hyperopt's adaptive TPE
+        assert TRAIN_KEYS["sampler"].validate(sampler) == sampler
+
+
 def test_optional_train_keys_accept_none() -> None:
     assert TRAIN_KEYS["seed"].validate(None) is None
     assert TRAIN_KEYS["sampler"].validate(None) is None

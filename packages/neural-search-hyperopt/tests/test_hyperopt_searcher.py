@@ -85,6 +85,33 @@ def test_another_seed_gives_other_proposals() -> None:
     assert proposals(one) != proposals(two)
 
 
+def test_adaptive_tpe_is_repeatable_resumable_and_takes_parallel_asks() -> None:
+    space = advanced_space()
+    # ATPE's LightGBM models take over after its 10 initialisation trials.
+    uninterrupted = drive(searcher(space, "bayesian", sampler="atpe", seed=5, n_trials=13), loss, 13)
+    first = drive(searcher(space, "bayesian", sampler="atpe", seed=5, n_trials=13), loss, 11)
+    resumed = searcher(space, "bayesian", sampler="atpe", seed=5, n_trials=13)
+    resumed.restore(past_trials(first, space))
+    two_open = [resumed.ask(), resumed.ask()]  # --parallel 2: trial 12 is asked while 11 runs
+    assert [proposal.number for proposal in two_open if proposal] == [11, 12]
+    assert [(p.number, p.params) for p in two_open if p] == proposals(uninterrupted)[11:]
+    for proposal, _ in uninterrupted:
+        assert all(space[name].contains(value) for name, value in proposal.params.items())
+    assert resumed.describe()["algorithm"]["name"] == "hyperopt.atpe.suggest"
+
+
+def test_adaptive_tpe_without_lightgbm_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "lightgbm" else real_find_spec(name, *a)
+    )
+    with pytest.raises(NeuralError, match="pip install lightgbm scikit-learn") as info:
+        searcher(advanced_space(), "bayesian", sampler="atpe")
+    assert "\n" not in str(info.value)
+
+
 # ----------------------------------------------------------------------------- what hyperopt is told
 
 

@@ -19,7 +19,8 @@ trials, not hyperopt's 20: a search here is usually tens of trials long.
 Every function here is called as ``suggest([tid], domain, trials, seed)`` and
 returns hyperopt trial documents. ATPE ignores the ``seed`` argument and draws
 from the global ``random`` and ``numpy.random`` streams, so
-:func:`_seeded_atpe` seeds those from it for the call and puts them back after.
+:func:`_seeded_atpe` seeds those from it for the call and puts them back after
+(and hands ATPE only the finished trials, which is all it can read).
 """
 
 from __future__ import annotations
@@ -114,6 +115,11 @@ def make_algorithm(settings: SearchSettings) -> tuple[Suggest, dict[str, Any]]:
                 f"sampler 'atpe' (adaptive TPE) needs the '{package}' package, which is not installed; "
                 f'pip install lightgbm scikit-learn, or use sampler: "tpe"'
             )
+    # ATPE imports these on its first call, and importing them draws from the global random
+    # streams it was just seeded with: imported here, the first proposal is repeatable too.
+    import lightgbm  # noqa: F401
+    import sklearn.preprocessing  # noqa: F401
+
     return _seeded_atpe, {
         "name": "hyperopt.atpe.suggest",
         "seeding": "global random and numpy.random seeded from the trial's seed for each call",
@@ -140,7 +146,16 @@ def _settings(settings: SearchSettings, defaults: dict[str, Any]) -> dict[str, A
 
 
 def _seeded_atpe(new_ids: list[int], domain: Any, trials: Any, seed: int) -> list[dict[str, Any]]:
-    """``atpe.suggest`` with the global random streams it reads seeded by ``seed``, then restored."""
+    """``atpe.suggest`` made repeatable: seeded global streams, and a history it can read.
+
+    ATPE reads every trial's loss and ``book_time - refresh_time``, so it fails
+    on running trials (``--parallel``) and on documents without times; it gets a
+    copy of the finished trials, in trial order, with a fixed time (the
+    duration it derives is not one of its model's inputs). Its warnings about
+    constant columns (a parameter every trial shares) are silenced.
+    """
+    import warnings
+
     import numpy as np
     from hyperopt import atpe
 
@@ -149,8 +164,27 @@ def _seeded_atpe(new_ids: list[int], domain: Any, trials: Any, seed: int) -> lis
     try:
         random.seed(seed)
         np.random.seed(seed)
-        docs: list[dict[str, Any]] = atpe.suggest(new_ids, domain, trials, seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            docs: list[dict[str, Any]] = atpe.suggest(new_ids, domain, _finished_view(trials), seed)
         return docs
     finally:
         random.setstate(python_state)
         np.random.set_state(numpy_state)
+
+
+def _finished_view(trials: Any) -> Any:
+    """A new ``Trials`` holding copies of the finished trials of ``trials``, in trial order, with fixed times."""
+    import datetime
+
+    from hyperopt import Trials
+    from hyperopt.base import JOB_STATE_DONE
+
+    fixed = datetime.datetime(2000, 1, 1)
+    view = Trials()
+    finished = sorted(
+        (doc for doc in trials.trials if doc["state"] == JOB_STATE_DONE), key=lambda d: d["tid"]
+    )
+    view._dynamic_trials = [{**doc, "book_time": fixed, "refresh_time": fixed} for doc in finished]
+    view.refresh()
+    return view

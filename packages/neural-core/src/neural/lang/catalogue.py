@@ -293,7 +293,9 @@ TRAIN_BLOCK = CallSpec(
             minimum=1,
             maximum=MAX_GRID_POINTS,
         ),
-        _train("sampler", "str", "the Bayesian sampler", choices=("tpe", "gp", "cmaes", "random", "auto")),
+        _train(
+            "sampler", "str", "the Bayesian sampler", choices=("tpe", "gp", "cmaes", "atpe", "random", "auto")
+        ),
     ),
     doc="The train { ... } block; keyword entries only.",
 )
