@@ -61,6 +61,12 @@ def main() -> None:
         f"check + shapes at the nominal point:     {check_time:.3f} s ({check_time / parse_time:.2f}x the parse)"
     )
     print(f"compile_source + nominal model, total:   {total_time:.3f} s ({total_time:.0%} of the 1 s budget)")
+    from neural.space.feasibility import infeasible_value_warnings
+
+    probe_time = best_of(3, lambda: infeasible_value_warnings(program.space, model))
+    print(
+        f"infeasible-value probes (neural check):  {probe_time:.3f} s ({probe_time / check_time:.2f}x the check)"
+    )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ Prints, at the nominal point (every choice at its first option, every range at
 its low bound): a table of layers with output shapes and parameter counts,
 marking the rows that change with the hyperparameters; the total; then the
 search space (each parameter's kind, values or bounds and source line) and its
-grid size. Warnings go to stderr. Any error in the file: every diagnostic is
+grid size. Warnings go to stderr, among them the values of each
+hyperparameter for which some layer's shape becomes impossible
+(``neural.space.feasibility``). Any error in the file: every diagnostic is
 printed and the exit status is 1.
 """
 
@@ -80,7 +82,10 @@ def check_command(file: Path, all_layers: bool, trials: int | None) -> None:
         console.print(space_summary(space, model, program, trials))
     else:
         console.print("No hyperparameters to search.")
-    for warning in [*program.warnings, *installed_warnings, *memory_warnings]:
+    from neural.space.feasibility import infeasible_value_warnings
+
+    feasibility_warnings = infeasible_value_warnings(space, model)
+    for warning in [*program.warnings, *installed_warnings, *memory_warnings, *feasibility_warnings]:
         output.stderr().print(output.styled_report(warning.render(program.source, program.filename)))
     console.print(Text(f"{file}: no errors", style="green"))
 

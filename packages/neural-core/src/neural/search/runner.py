@@ -218,7 +218,11 @@ class TrialRunner:
         try:
             model = with_epochs(self.space.bind(proposal.params), self.epochs)
         except NeuralError as error:
+            # An infeasible point (an impossible shape) costs no training: it is failed and told to
+            # the searcher at once, and does not count toward stopping after failures in a row.
+            streak = self._failures_in_a_row
             self.on_done(failed_report(number, bind_error_text(error), traceback.format_exc()))
+            self._failures_in_a_row = streak
             return
         self.study.put(record)
         self.study.save()
