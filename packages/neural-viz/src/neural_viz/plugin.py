@@ -1,15 +1,16 @@
 """Hook implementations of the ``neural-viz`` plugin (entry point ``neural``).
 
-This package provides no features yet, so this module registers nothing.
-When the HTML visualizers land, the hook goes here, importing the heavy
-library only inside the hook function::
-
-    from neural.plugins import hookimpl
-
-    @hookimpl
-    def neural_register_visualizers():
-        from neural_viz.html import HtmlVisualizer
-        return [HtmlVisualizer]
+Registers the ``html``, ``json`` and ``terminal`` visualizers. The classes'
+module imports nothing heavy; plotly is imported only when a page is made.
 """
 
 from __future__ import annotations
+
+from neural.plugins import hookimpl
+
+
+@hookimpl
+def neural_register_visualizers() -> list[type]:
+    from neural_viz.visualizers import HtmlVisualizer, JsonVisualizer, TerminalVisualizer
+
+    return [HtmlVisualizer, JsonVisualizer, TerminalVisualizer]

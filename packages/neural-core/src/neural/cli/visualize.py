@@ -8,7 +8,11 @@ provides ``html``. A visualizer class has:
 - ``render(self, source: Path, output: Path) -> Path``: read ``source`` (an
   ``hpo_results.json`` or a ``.neural`` file), write the report to
   ``output`` and return the path written; raise
-  :class:`neural.errors.NeuralError` for a source it cannot read.
+  :class:`neural.errors.NeuralError` for a source it cannot read;
+- ``writes_file`` (optional, default True): False for a visualizer that prints
+  instead, through ``show(self, source: Path, console: Console) -> None``.
+
+Without ``--format`` the ``terminal`` visualizer prints a summary.
 """
 
 from __future__ import annotations
@@ -35,9 +39,8 @@ class Visualizer(Protocol):
 @click.option(
     "--format",
     "format_name",
-    default="html",
-    show_default=True,
-    help="The report format (a visualizer plugin's name).",
+    default=None,
+    help="The report format, a visualizer plugin's name: html, json (default: a summary on the terminal).",
 )
 @click.option(
     "-o",
@@ -52,16 +55,23 @@ class Visualizer(Protocol):
     type=click.Path(file_okay=False, path_type=Path),
     help="The folder to write into (default: the current folder).",
 )
-def visualize_command(source: Path, format_name: str, output_path: Path | None, out_dir: Path | None) -> None:
-    """Write an HTML report of HPO results or a network.
+def visualize_command(
+    source: Path, format_name: str | None, output_path: Path | None, out_dir: Path | None
+) -> None:
+    """Show HPO results or a network: a terminal summary, or an HTML/JSON report.
 
     SOURCE is an hpo_results.json or a .neural file. Reports are written by
-    visualizer plugins: pip install neural-viz for html.
+    visualizer plugins: pip install neural-viz for html, json and the terminal summary.
     """
     from neural.plugins import manager
 
     require_source_file(source)
-    visualizer: Visualizer = manager.get_visualizer(format_name)
+    visualizer: Visualizer = manager.get_visualizer(format_name or "terminal")
+    if not getattr(visualizer, "writes_file", True):
+        if output_path is not None:
+            raise click.UsageError("-o/--output needs --format (html or json): the summary is printed")
+        visualizer.show(source, output.stdout())  # type: ignore[attr-defined]
+        return
     target = default_output(source, visualizer, output_path, out_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     written = visualizer.render(source, target)

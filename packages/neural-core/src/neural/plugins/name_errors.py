@@ -40,7 +40,7 @@ PIP_HINTS: dict[str, dict[str, str]] = {
         "bayesian": "neural-search-optuna",
     },
     DATASETS: {},
-    VISUALIZERS: {"html": "neural-viz"},
+    VISUALIZERS: {"html": "neural-viz", "json": "neural-viz", "terminal": "neural-viz"},
 }
 
 #: The packages that provide a ``search_method`` core does not implement itself.
