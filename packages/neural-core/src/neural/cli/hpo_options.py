@@ -70,6 +70,13 @@ _SEARCH_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
     (("--study",), {"metavar": "NAME", "help": "Study name inside --storage."}),
     (("--resume",), {"is_flag": True, "help": "Continue the search in hpo_results.json to its budget."}),
     (("--force",), {"is_flag": True, "help": "Start a new search even if hpo_results.json exists."}),
+    (
+        ("--report",),
+        {
+            "is_flag": True,
+            "help": "Rewrite report.html in --out after every trial, to watch the search in a browser (neural-viz).",
+        },
+    ),
 )
 
 
@@ -199,6 +206,7 @@ def hpo_settings(
         study=values.get("study"),
         resume=bool(values.get("resume")),
         force=bool(values.get("force")),
+        report=bool(values.get("report")),
         data=data_spec,
         epochs=epochs,
         out_dir=out_dir,

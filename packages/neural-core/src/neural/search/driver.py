@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from neural.errors import NeuralError
 from neural.search.base import Searcher
+from neural.search.live_report import LiveReport
 from neural.search.results import RESULTS_FILENAME, StudyRecord, source_sha256
 from neural.search.resume import check_resumed_backend, previous_results, restore_trials
 from neural.search.runner import RunnerLimits, SearchInterrupted, SearchStopped, TrialRunner, with_epochs
@@ -58,6 +59,7 @@ class HpoOptions:
     study: str | None = None
     resume: bool = False
     force: bool = False
+    report: bool = False
     data: str | None = None
     epochs: int | None = None
     out_dir: Path = Path(".")
@@ -108,6 +110,7 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
         )
     out_dir = Path(options.out_dir)
     results_path = out_dir / RESULTS_FILENAME
+    live_report = LiveReport(out_dir, console) if options.report else None  # fails early without neural-viz
     previous = previous_results(results_path, options)
     if previous is not None:
         check_resumed_backend(previous, backend.name, results_path)
@@ -164,6 +167,7 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
         seed=plan.seed,
         progress=progress,
         epochs=plan.settings.max_epochs,
+        on_trial_end=live_report,
     )
     ranked = partial(results_table, objective=plan.train.objective, direction=plan.settings.direction)
 
@@ -178,7 +182,11 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
     try:
         with progress:
             progress.restored(restored, study.best())
-            runner.run()
+            try:
+                runner.run()
+            finally:
+                if live_report is not None:
+                    live_report(study, final=True)
     except SearchStopped:
         console.print(table(study.ordered_trials()))
         raise
@@ -202,6 +210,8 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
             highlight=False,
             soft_wrap=True,
         )
+    if live_report is not None and live_report.written:
+        outcome.written.append(live_report.path)
     return outcome
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -108,6 +109,7 @@ class TrialRunner:
         seed: int,
         progress: SearchProgress,
         epochs: int | None = None,
+        on_trial_end: Callable[[StudyRecord], None] | None = None,
     ) -> None:
         self.space = space
         self.searcher = searcher
@@ -117,6 +119,7 @@ class TrialRunner:
         self.seed = seed
         self.progress = progress
         self.epochs = epochs
+        self.on_trial_end = on_trial_end
         self.exhausted = False
         self.timed_out = False
         self._open: dict[int, _Open] = {}
@@ -268,6 +271,8 @@ class TrialRunner:
         self.progress.trial_finished(record, self.study.best())
         self.merge_study_trials()
         self.study.save()
+        if self.on_trial_end is not None:
+            self.on_trial_end(self.study)  # e.g. --report rewrites report.html
 
     # ------------------------------------------------------------------ a shared study
 
