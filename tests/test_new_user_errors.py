@@ -167,13 +167,12 @@ def test_a_misspelled_search_method_gets_did_you_mean_and_the_installed_methods(
     assert "hint: did you mean 'random'?" in result.stdout + result.stderr
 
 
-def test_an_unknown_visualizer_with_none_installed_names_the_package(model: Path) -> None:
+def test_an_unknown_visualizer_with_none_installed_names_the_package(
+    model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     results = model.parent / "hpo_results.json"
     results.write_text("{}", encoding="utf-8")
-    from neural.plugins import manager
-
-    if manager.host().visualizers():
-        pytest.skip("a visualizer plugin is installed")
+    monkeypatch.setenv("NEURAL_DISABLE_PLUGINS", "neural-viz")  # the only visualizer plugin here
     result = neural("visualize", results, "--format", "png", cwd=model.parent)
     assert_user_error(
         result, 1, 'unknown visualizer "png": no visualizers are installed; pip install neural-viz'

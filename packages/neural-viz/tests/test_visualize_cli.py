@@ -126,3 +126,33 @@ def test_newer_schema_says_to_upgrade(tmp_path: Path) -> None:
 
     assert result.exit_code == 1
     assert "upgrade neural-viz" in result.stderr
+
+
+PROBE = """
+import sys
+from neural.cli.main import main
+try:
+    main(sys.argv[1:], standalone_mode=False)
+finally:
+    print("@@plotly=" + str("plotly" in sys.modules))
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "imports_plotly"), [((), False), (("--format", "json"), False), (("--format", "html"), True)]
+)
+def test_plotly_is_imported_only_when_an_html_page_is_made(
+    searches: dict[str, Path], tmp_path: Path, args: tuple[str, ...], imports_plotly: bool
+) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, "visualize", str(searches["one_param"]), *args, "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == f"@@plotly={imports_plotly}"

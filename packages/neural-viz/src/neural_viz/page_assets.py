@@ -3,9 +3,10 @@
 The script reads the page's data from ``<script type="application/json"
 id="neural-report-data">``, draws each figure with ``Plotly.newPlot`` and builds
 the sortable trials table with ``textContent`` only (no user text is ever
-parsed as HTML). When every figure is drawn it sets
-``data-report-ready="yes"`` on ``<body>`` (``"error"`` if one failed), which the
-browser tests wait for.
+parsed as HTML). The figures on the first screen are
+drawn first (then ``data-first-screen="yes"`` on ``<body>``), the others one
+after another; when every figure is drawn it sets ``data-report-ready="yes"``
+(``"error"`` if one failed), which the browser tests wait for.
 """
 
 from __future__ import annotations
@@ -48,16 +49,47 @@ SCRIPT = r"""
   "use strict";
   var payload = JSON.parse(document.getElementById("neural-report-data").textContent);
   var config = {responsive: true, displaylogo: false};
-  var drawing = payload.figures.map(function (figure) {
-    return Plotly.newPlot(document.getElementById(figure.id), figure.data, figure.layout, config);
-  });
   if (payload.table) { buildTable(payload.table); }
-  Promise.all(drawing).then(function () {
+  // The figures on the first screen are drawn first; the rest follow one at a time, so a
+  // report of 10,000 trials is readable at once and the page stays responsive meanwhile.
+  var onScreen = [], later = [];
+  payload.figures.forEach(function (figure) {  // reserve each figure's height, so the layout is final
+    document.getElementById(figure.id).style.minHeight = (figure.layout.height || 450) + "px";
+  });
+  payload.figures.forEach(function (figure) {
+    var box = document.getElementById(figure.id).getBoundingClientRect();
+    (box.top < window.innerHeight ? onScreen : later).push(figure);
+  });
+  Promise.all(onScreen.map(draw)).then(function () {
+    document.body.setAttribute("data-first-screen", "yes");
+    document.body.setAttribute("data-first-screen-ms", String(Math.round(performance.now())));
+    return later.reduce(function (previous, figure) {
+      return previous.then(paint).then(function () { return draw(figure); });
+    }, Promise.resolve());
+  }).then(function () {
+    document.body.setAttribute("data-report-ms", String(Math.round(performance.now())));
     document.body.setAttribute("data-report-ready", "yes");
   }, function (error) {
     console.error("a figure could not be drawn: " + error);
     document.body.setAttribute("data-report-ready", "error");
   });
+
+  function paint() {  // let the browser paint what is drawn so far before the next figure
+    return new Promise(function (resolve) {
+      requestAnimationFrame(function () { setTimeout(resolve, 0); });
+    });
+  }
+
+  function draw(figure) {
+    var element = document.getElementById(figure.id);
+    try {
+      return Plotly.newPlot(element, figure.data, figure.layout, config).then(function () {
+        element.setAttribute("data-drawn", "yes");
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
 
   function buildTable(table) {
     var holder = document.getElementById("trials-table");

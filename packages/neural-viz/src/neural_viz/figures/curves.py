@@ -47,7 +47,7 @@ def curves_figure(info: dict[str, Any]) -> dict[str, Any]:
     if total == 0:
         return empty_figure(TITLE, "no trial reported an epoch yet")
     points = sum(len(c["values"]) for group in curves.values() for c in group)
-    kind = "scattergl" if points > 2000 else "scatter"
+    kind = "scatter"  # one SVG path per state draws 100,000 points faster than WebGL without a GPU
     traces: list[dict[str, Any]] = []
     best_curve = None
     for state in STATES:
@@ -56,25 +56,25 @@ def curves_figure(info: dict[str, Any]) -> dict[str, Any]:
             continue
         xs: list[int | None] = []
         ys: list[float | None] = []
-        labels: list[str | None] = []
+        numbers: list[int | None] = []
         for curve in group:
             if curve["number"] == info["best_number"]:
                 best_curve = curve
             xs.extend([*range(1, len(curve["values"]) + 1), None])
-            ys.extend([*(rounded(v) for v in curve["values"]), None])
-            labels.extend([*[f"trial {curve['number']}"] * len(curve["values"]), None])
+            ys.extend([*(rounded(v, 5) for v in curve["values"]), None])
+            numbers.extend([*[curve["number"]] * len(curve["values"]), None])
         traces.append(
             {
                 "type": kind,
                 "name": f"{state} ({len(group)})",
                 "x": xs,
                 "y": ys,
-                "text": labels,
+                "customdata": numbers,
                 "mode": "lines",
                 "line": {"color": STATE_COLOURS[state], "width": 1},
                 "opacity": 0.6,
                 "connectgaps": False,
-                "hovertemplate": "%{text}<br>epoch %{x}: %{y}<extra>" + state + "</extra>",
+                "hovertemplate": "trial %{customdata}<br>epoch %{x}: %{y}<extra>" + state + "</extra>",
             }
         )
         if state in ("pruned", "failed"):

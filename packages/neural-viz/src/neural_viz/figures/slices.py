@@ -80,12 +80,12 @@ def slices_figure(info: dict[str, Any]) -> dict[str, Any]:
         x0 = column * (width + gap_x)
         y1 = 1.0 - row * (height + gap_y)
         categorical = panel["categories"] is not None
-        xs = [text(x) for x in panel["x"]] if categorical else [rounded(x) for x in panel["x"]]
+        xs = [text(x) for x in panel["x"]] if categorical else [rounded(x, 5) for x in panel["x"]]
         traces.append(
             {
                 "type": scatter_type(len(xs)),
                 "x": xs,
-                "y": [rounded(y) for y in panel["y"]],
+                "y": [rounded(y, 5) for y in panel["y"]],
                 "xaxis": f"x{suffix}",
                 "yaxis": f"y{suffix}",
                 "mode": "markers",

@@ -72,6 +72,11 @@ def timeline_info(study: Study) -> dict[str, Any]:
     return {"bars": bars, "rows": len(row_ends), "parallel": budget.get("parallel", 1), "untimed": untimed}
 
 
+def _milliseconds(stamp: str) -> int:
+    """A naive UTC date string as milliseconds since 1970 (what a plotly date axis reads; shorter than text)."""
+    return round(datetime.fromisoformat(stamp).replace(tzinfo=UTC).timestamp() * 1000)
+
+
 def timeline_figure(info: dict[str, Any]) -> dict[str, Any]:
     """Thick line segments per state on a time axis (one trace per state; WebGL when there are many)."""
     bars = info["bars"]
@@ -83,27 +88,26 @@ def timeline_figure(info: dict[str, Any]) -> dict[str, Any]:
         group = [bar for bar in bars if bar["state"] == state]
         if not group:
             continue
-        xs: list[str | None] = []
+        xs: list[int | None] = []
         ys: list[str | None] = []
-        labels: list[str | None] = []
+        numbers: list[int | None] = []
         for bar in group:
             row = f"worker {bar['row'] + 1}"
-            label = f"trial {bar['number']} ({state}, {bar['seconds']:g} s)"
-            xs.extend([bar["start"], bar["end"], None])
+            xs.extend([_milliseconds(bar["start"]), _milliseconds(bar["end"]), None])
             ys.extend([row, row, None])
-            labels.extend([label, label, None])
+            numbers.extend([bar["number"], bar["number"], None])
         traces.append(
             {
                 "type": kind,
                 "name": f"{state} ({len(group)})",
                 "x": xs,
                 "y": ys,
-                "text": labels,
+                "customdata": numbers,
                 "mode": "lines+markers",
                 "line": {"color": STATE_COLOURS[state], "width": 14},
                 "marker": {"color": STATE_COLOURS[state], "size": 4},
                 "connectgaps": False,
-                "hovertemplate": "%{text}<extra></extra>",
+                "hovertemplate": "trial %{customdata}<br>%{x}<extra>" + state + "</extra>",
             }
         )
     rows = [f"worker {i + 1}" for i in range(info["rows"])]
