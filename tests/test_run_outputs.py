@@ -94,3 +94,22 @@ def test_compile_hpo_with_epochs_says_which_epochs_the_best_source_keeps(tmp_pat
     )
     searched = json.loads((tmp_path / "hpo_results.json").read_text())
     assert searched["budget"]["epochs"] == 1
+
+
+def test_the_search_header_and_the_data_and_worker_lines_come_before_the_slow_parts(tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from search_support import TINY, search, write_model
+
+    from neural_backend_torch.backend import TorchBackend
+
+    model = write_model(tmp_path, TINY)
+    run = search(model, TorchBackend(), tmp_path / "out", trials=2, parallel=2)
+    lines = run.output.splitlines()
+
+    def first(prefix: str) -> int:
+        return next(index for index, line in enumerate(lines) if line.startswith(prefix))
+
+    header = first("search: random with the random searcher; 2 trial(s)")
+    assert header < first("data: loading synthetic:96,3 …") < first("data: synthetic:96,3, 72 training")
+    assert first("data: synthetic:96,3, 72 training") < first("workers: starting 2 worker process(es)")
+    assert first("workers: starting") < first("trial ")

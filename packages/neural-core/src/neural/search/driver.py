@@ -122,6 +122,16 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
             highlight=False,
             soft_wrap=True,
         )
+    # The header comes first, before the data loads and the workers start (they take a while).
+    parallel = max(1, min(options.parallel, plan.n_trials))  # no idle workers
+    sampler = f" ({plan.settings.sampler})" if plan.settings.sampler else ""
+    console.print(
+        f"search: {plan.method} with the {plan.searcher_class.name} searcher{sampler}; {plan.n_trials} trial(s) "
+        f"of up to {plan.settings.max_epochs} epoch(s); objective {plan.train.objective} "
+        f"({plan.settings.direction}); {parallel} worker(s); seed {plan.seed}",
+        highlight=False,
+        soft_wrap=True,
+    )
     data = prepare_search_data(program, plan, console)
     searcher = plan.searcher_class(space, plan.settings)
     if plan.settings.pruner != "none" and type(searcher).report is Searcher.report:
@@ -140,15 +150,11 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
 
     from neural.search.progress import SearchProgress, results_table
 
-    parallel = max(1, min(options.parallel, plan.n_trials))  # no idle workers
-    sampler = f" ({plan.settings.sampler})" if plan.settings.sampler else ""
-    console.print(
-        f"search: {plan.method} with the {searcher.name} searcher{sampler}; {plan.n_trials} trial(s) of up to "
-        f"{plan.settings.max_epochs} epoch(s); objective {plan.train.objective} ({plan.settings.direction}); "
-        f"{parallel} worker(s); seed {plan.seed}",
-        highlight=False,
-        soft_wrap=True,
-    )
+    if parallel > 1 or backend.trials_per_worker is not None:
+        console.print(
+            f"workers: starting {parallel} worker process(es); each imports {backend.name} before its first epoch",
+            highlight=False,
+        )
     executor = _make_executor(backend, data, parallel)
     progress = SearchProgress(
         console,
@@ -222,7 +228,13 @@ def prepare_search_data(program: Program, plan: StudyPlan, console: Console) -> 
     """Load and split the data once for the whole search (every trial and worker reuses it)."""
     from neural.training import prepare_model_data
 
-    data = prepare_model_data(program.nominal_model(), plan.data_spec, seed=plan.seed)
+    loading = f"data: loading {plan.data_spec} …"
+    if console.is_terminal:
+        with console.status(loading):
+            data = prepare_model_data(program.nominal_model(), plan.data_spec, seed=plan.seed)
+    else:
+        console.print(loading, highlight=False)
+        data = prepare_model_data(program.nominal_model(), plan.data_spec, seed=plan.seed)
     for note in data.notes:
         console.print(f"data: {note}")
     console.print(

@@ -179,6 +179,8 @@ class SearchProgress:
             best = Text(f"best {self.objective}={format_value(self.best.value)} (trial {self.best.number})  ")
             best.append(format_params(self.best.params), style="dim")
             parts.append(best)
+        if self._running and all(running.epoch == 0 for running in self._running.values()):
+            parts.append(Text("waiting for the first epoch (a new worker imports its framework first)", style="dim"))
         if self._running:
             table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
             table.add_column("trial", justify="right")
