@@ -12,7 +12,7 @@ from neural.space.params import CHOICE, CUSTOM, LOG_RANGE, RANGE
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = sorted((ROOT / "examples").glob("*.neural"))
-GUIDE = ROOT.parent / "shared" / "seed" / "hpo-guide.md"
+GUIDE = ROOT / "docs" / "hpo-guide.md"  # the user guide, in the repository (docs/hpo-guide.md)
 
 # name → kind, grid cardinality (5 grid points on continuous ranges)
 EXPECTED_SPACES: dict[str, dict[str, tuple[str, int]]] = {
@@ -48,8 +48,6 @@ EXPECTED_SPACES: dict[str, dict[str, tuple[str, int]]] = {
 
 def guide_networks() -> list[str]:
     """The ``network`` code blocks of the user guide, exactly as written."""
-    if not GUIDE.exists():
-        pytest.skip(f"the user guide is not at {GUIDE}")
     return re.findall(r"```yaml\n(network .*?)```", GUIDE.read_text(encoding="utf-8"), re.S)
 
 
