@@ -15,7 +15,7 @@ packages=(packages/neural-core packages/neural-backend-torch packages/neural-sea
 stamp="$venv/.neural-setup-stamp"
 want="$(cat requirements/dev.txt packages/*/pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "setup: installing pinned requirements (about a minute the first time)"
+  echo "setup: installing pinned requirements (about 4 minutes the first time)"
   pip_args=(--disable-pip-version-check --quiet)
   # This machine's pip config points at the local CPU build of torch 2.13.0.
   "$venv/bin/python" -m pip install "${pip_args[@]}" -r requirements/dev.txt
