@@ -206,6 +206,20 @@ def test_a_sampler_with_a_method_other_than_bayesian_is_a_user_error() -> None:
         searcher(advanced_space(), "anneal", sampler="tpe")
 
 
+def test_an_algorithm_that_fails_to_propose_is_a_one_line_user_error() -> None:
+    instance = searcher(advanced_space(), "anneal")
+
+    def broken(*args: Any) -> list[dict[str, Any]]:
+        raise ValueError("probabilities contain NaN")
+
+    instance._suggest = broken
+    with pytest.raises(NeuralError) as info:
+        instance.ask()
+    message = str(info.value)
+    assert "hyperopt.anneal.suggest failed to propose trial 0: ValueError: probabilities" in message
+    assert "\n" not in message and "--resume" in message
+
+
 def test_a_shared_storage_and_hyperband_point_to_the_optuna_searcher() -> None:
     with pytest.raises(NeuralError, match="--searcher optuna"):
         searcher(advanced_space(), "bayesian", storage="study.log")

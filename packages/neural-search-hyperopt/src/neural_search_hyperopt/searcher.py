@@ -120,8 +120,16 @@ class HyperoptSearcher(Searcher):
         if self._numbers.peek() >= self.settings.n_trials:
             return None
         number = self._numbers.take()
-        [doc] = self._suggest([number], self._domain, self._trials, suggest_seed(self.settings.seed, number))
-        point = self._space.to_point(doc["misc"]["vals"])
+        seed = suggest_seed(self.settings.seed, number)
+        try:
+            [doc] = self._suggest([number], self._domain, self._trials, seed)
+            point = self._space.to_point(doc["misc"]["vals"])
+        except Exception as error:  # hyperopt's algorithms raise anything; the user gets one line
+            name = self._algorithm_info["name"]
+            raise NeuralError(
+                f"{name} failed to propose trial {number}: {type(error).__name__}: {error}; every finished "
+                "trial is saved, so --resume continues after a fix (or pick another search_method)"
+            ) from error
         # The canonical raw values, exactly what restore() rebuilds from the results file.
         doc["misc"]["vals"] = self._space.raw_values(point)
         doc["misc"]["idxs"] = {label: [number] for label in doc["misc"]["vals"]}
