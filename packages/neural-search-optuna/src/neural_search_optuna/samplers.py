@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING, Any
 from neural.errors import NeuralError, unknown_name_hint
 from neural.search.base import SearchSettings
 from neural.space.params import Param
-from neural_search_optuna.distributions import grid_search_space
 
 if TYPE_CHECKING:
     from optuna.samplers import BaseSampler
+
+#: The system attribute holding a grid trial's index in core's grid order.
+GRID_INDEX_ATTR = "neural:grid_index"
 
 #: The ``sampler`` names ``search_method: "bayesian"`` accepts (``tpe`` is the default).
 BAYESIAN_SAMPLERS = ("tpe", "gp", "cmaes")
@@ -99,11 +101,19 @@ def make_sampler(settings: SearchSettings, params: Sequence[Param]) -> tuple[Bas
     name = sampler_name(settings)
     seed = settings.seed
     if name == "random":
-        return optuna.samplers.RandomSampler(seed=seed), {"name": "RandomSampler", "seed": seed}
+        description = {
+            "name": "RandomSampler",
+            "seed": seed,
+            "stream": "one per (seed, trial number, parameter)",
+        }
+        return per_trial_random_sampler(seed), description
     if name == "grid":
-        space = grid_search_space(params, settings.grid_points)
-        description = {"name": "GridSampler", "seed": seed, "grid_points": settings.grid_points}
-        return _ask_tell_grid_sampler(space, seed), description
+        description = {
+            "name": "IndexedGridSampler",
+            "order": "lowest grid index not yet in the study (itertools.product order, as core's grid)",
+            "grid_points": settings.grid_points,
+        }
+        return indexed_grid_sampler(params, settings.grid_points), description
     if name == "tpe":
         tpe = optuna.samplers.TPESampler(seed=seed, **TPE_SETTINGS)
         return tpe, {"name": "TPESampler", "seed": seed, **TPE_SETTINGS, **TPE_FIXED}
@@ -125,19 +135,95 @@ def make_sampler(settings: SearchSettings, params: Sequence[Param]) -> tuple[Bas
     return cmaes, description
 
 
-def _ask_tell_grid_sampler(space: dict[str, list[Any]], seed: int) -> BaseSampler:
-    """A ``GridSampler`` that does not call ``study.stop()`` when the grid is used up.
+def per_trial_random_sampler(seed: int) -> BaseSampler:
+    """Optuna's ``RandomSampler`` with each value drawn from a stream seeded by (seed, trial number, parameter).
 
-    ``stop`` only works inside ``study.optimize`` and raises with ask-and-tell;
-    the searcher's own budget (at most the grid size) ends a grid search instead.
+    Optuna's own draws from one stream in the order trials are asked, so a
+    resumed study (whose sampler cannot restore that stream's state) would draw
+    other points than an uninterrupted one. Here trial ``k``'s point depends on
+    the seed and ``k`` only: a resumed random search equals the uninterrupted
+    one, as core's random searcher does, and the order of parallel asks
+    changes nothing.
     """
+    import numpy as np
+    import optuna
+    from optuna._transform import _SearchSpaceTransform  # the transform RandomSampler itself uses
+
+    from neural.search.seeds import derive_seed
+
+    class PerTrialRandomSampler(optuna.samplers.RandomSampler):
+        def sample_independent(self, study: Any, trial: Any, param_name: str, param_distribution: Any) -> Any:
+            rng = np.random.RandomState(derive_seed(seed, trial.number, f"optuna-random:{param_name}"))
+            transform = _SearchSpaceTransform({param_name: param_distribution})
+            drawn = rng.uniform(transform.bounds[:, 0], transform.bounds[:, 1])
+            return transform.untransform(drawn)[param_name]
+
+    return PerTrialRandomSampler(seed=seed)
+
+
+def indexed_grid_sampler(params: Sequence[Param], grid_points: int) -> BaseSampler:
+    """A sampler that gives each new trial the lowest grid index no trial of the study holds yet.
+
+    Optuna's ``GridSampler`` lists the whole Cartesian product when it is made
+    (a 500,000,000-point grid exhausts the machine before trial 0); this one
+    computes each point from its index with core's
+    :class:`~neural.search.grid_axes.GridAxes`, as core's grid searcher does, in
+    the same order. The index is kept as the trial's ``neural:grid_index``
+    system attribute, so processes sharing a study (asking under the budget
+    lock) and a resumed study (its restored trials are found by their params)
+    skip the cells already taken. Never calls ``study.stop()``: the searcher's
+    own budget, at most the grid size, ends the search.
+    """
+    import threading
+
     import optuna
 
-    class AskTellGridSampler(optuna.samplers.GridSampler):
-        def after_trial(self, study: Any, trial: Any, state: Any, values: Any) -> None:
-            return None
+    from neural.search.grid_axes import GridAxes
+    from neural_search_optuna.distributions import to_optuna_value, to_point
 
-    return AskTellGridSampler(space, seed=seed)
+    grid = GridAxes(params, grid_points)
+    by_name = {param.name: param for param in params}
+
+    class IndexedGridSampler(optuna.samplers.BaseSampler):
+        def __init__(self) -> None:
+            self._lock = threading.Lock()
+            self._points: dict[int, dict[str, Any]] = {}
+
+        def infer_relative_search_space(self, study: Any, trial: Any) -> dict[str, Any]:
+            return {}
+
+        def sample_relative(self, study: Any, trial: Any, search_space: Any) -> dict[str, Any]:
+            return {}
+
+        def before_trial(self, study: Any, trial: Any) -> None:
+            if GRID_INDEX_ATTR in trial.system_attrs:
+                return
+            with self._lock:
+                taken = self._taken(study, trial.number)
+                index = next(i for i in range(len(taken) + 1) if i not in taken)
+                study._storage.set_trial_system_attr(trial._trial_id, GRID_INDEX_ATTR, index)
+
+        def _taken(self, study: Any, current: int) -> set[int]:
+            taken: set[int] = set()
+            for other in study.get_trials(deepcopy=False):
+                if other.number == current:
+                    continue
+                if GRID_INDEX_ATTR in other.system_attrs:
+                    taken.add(int(other.system_attrs[GRID_INDEX_ATTR]))
+                elif set(other.params) == set(by_name):
+                    found = grid.index_of(to_point(params, other.params))
+                    if found is not None:
+                        taken.add(found)
+            return taken
+
+        def sample_independent(self, study: Any, trial: Any, param_name: str, param_distribution: Any) -> Any:
+            index = int(trial.system_attrs[GRID_INDEX_ATTR]) % max(grid.size, 1)
+            point = self._points.get(index)
+            if point is None:
+                point = self._points[index] = grid.point(index)
+            return to_optuna_value(by_name[param_name], point[param_name])
+
+    return IndexedGridSampler()
 
 
 def _require(module: str, what: str, package: str) -> None:

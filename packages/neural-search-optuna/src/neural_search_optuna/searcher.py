@@ -267,12 +267,14 @@ class OptunaSearcher(Searcher):
         trials' points again (random search and TPE's random start-up trials).
         Optuna's sampler state cannot be saved, so the resumed run is not the
         uninterrupted one, but it stays deterministic and explores new points.
-        Grid search keeps its seed: it skips the cells the study already holds.
+        Grid and random search keep their seed: grid skips the cells the study
+        already holds, and random draws trial ``k``'s point from (seed, ``k``),
+        so a resumed random search equals the uninterrupted one.
         """
         from neural.search.seeds import derive_seed
 
-        if sampler_name(self.settings) == "grid":
-            return
+        if sampler_name(self.settings) in ("grid", "random"):
+            return  # their points are functions of the trial number: nothing to skip past
         seed = derive_seed(self.settings.seed, restored, "resume")
         self._sampler, info = make_sampler(dataclasses.replace(self.settings, seed=seed), self._params)
         self._sampler_info = {**info, "study_seed": self.settings.seed, "resumed_after_trials": restored}

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from neural.errors import NeuralError
 from neural.search.base import Searcher
+from neural.search.capacity import check_parallel
 from neural.search.live_report import LiveReport
 from neural.search.results import RESULTS_FILENAME, StudyRecord, source_sha256
 from neural.search.resume import check_resumed_backend, previous_results, restore_trials
@@ -133,6 +134,15 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
         soft_wrap=True,
     )
     data = prepare_search_data(program, plan, console)
+    from neural.search.workers import available_cores
+
+    check_parallel(
+        max(1, min(options.parallel, plan.n_trials)),
+        available_cores(),
+        program.nominal_model(),
+        data,
+        console,
+    )
     searcher = plan.searcher_class(space, plan.settings)
     if plan.settings.pruner != "none" and type(searcher).report is Searcher.report:
         console.print(

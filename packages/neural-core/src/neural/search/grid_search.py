@@ -4,17 +4,18 @@ Registered by core's internal plugin. Each parameter contributes
 :meth:`Param.grid_axis` (every option, every step of a stepped range,
 ``grid_points`` points on a continuous range, log-spaced on a ``log_range``).
 Trial ``k`` evaluates grid point ``k`` with the last parameter varying
-fastest (as ``itertools.product``); points are computed from ``k`` directly,
-so a huge grid is never materialised (nor is a stepped axis: its points are computed by index). ``ask`` returns None once every point
-(or the trial budget, whichever is smaller) has been issued.
+fastest (as ``itertools.product``); points are computed from ``k`` directly
+(:class:`~neural.search.grid_axes.GridAxes`), so neither a huge grid nor a
+stepped axis of it is ever listed. ``ask`` returns None once every point (or
+the trial budget, whichever is smaller) has been issued.
 """
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from neural.search.base import SearchSettings
+from neural.search.grid_axes import GridAxes
 from neural.search.numbering import NumberedSearcher
 
 if TYPE_CHECKING:
@@ -30,21 +31,16 @@ class GridSearcher(NumberedSearcher):
 
     def __init__(self, space: SearchSpace, settings: SearchSettings) -> None:
         super().__init__(space, settings)
-        self._names = [param.name for param in space.params]
-        self._axes = [param.grid_axis(settings.grid_points) for param in space.params]
+        self._grid = GridAxes(space.params, settings.grid_points)
 
     @property
     def size(self) -> int:
         """How many points the grid has."""
-        return math.prod(len(axis) for axis in self._axes)
+        return self._grid.size
 
     def point_for(self, number: int) -> dict[str, Any]:
         """Grid point ``number`` (0-based), decoded as a mixed-radix number."""
-        values: list[Any] = []
-        for axis in reversed(self._axes):
-            number, position = divmod(number, len(axis))
-            values.append(axis[position])
-        return dict(zip(self._names, reversed(values), strict=True))
+        return self._grid.point(number)
 
     def limit(self) -> int:
         """The grid's size, or the budget when that is smaller."""

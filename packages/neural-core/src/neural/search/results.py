@@ -228,15 +228,24 @@ def _dump(value: Any) -> str:
 # ----------------------------------------------------------------------------- reading
 
 
+def _refuse_constant(name: str) -> float:
+    """``json.loads`` calls this for ``NaN``/``Infinity``: the runner never writes them (allow_nan=False)."""
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def load_results(path: Path) -> dict[str, Any]:
     """Read and validate a results file; NeuralError when it is unreadable or malformed."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(Path(path).read_text(encoding="utf-8"), parse_constant=_refuse_constant)
+    except RecursionError:
+        raise NeuralError(
+            f"{path} is not a readable results file (nested too deeply); pass --force to start a new search"
+        ) from None
     except FileNotFoundError:
         raise NeuralError(
             f"no results file at {path}; run the search without --resume to start one"
         ) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (OSError, UnicodeDecodeError, ValueError) as error:  # JSONDecodeError is a ValueError
         raise NeuralError(
             f"{path} is not a readable results file ({error}); pass --force to start a new search"
         ) from None

@@ -32,6 +32,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from neural.limits import MAX_INTEGER, MAX_SEED
+
 SCHEMA_ID = "neural.hpo-results/1"
 
 RUNNING = "running"
@@ -40,6 +42,7 @@ STUDY_STATES = ("running", "finished", "interrupted", "stopped")
 
 _NUMBER_OR_NULL: dict[str, Any] = {"type": ["number", "null"]}
 _STRING_OR_NULL: dict[str, Any] = {"type": ["string", "null"]}
+_SEED: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": MAX_SEED}
 
 RESULTS_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -82,7 +85,7 @@ RESULTS_SCHEMA: dict[str, Any] = {
                 "settings": {"type": "object"},
             },
         },
-        "seed": {"type": "integer"},
+        "seed": _SEED,
         "objective": {
             "type": "object",
             "required": ["metric", "direction"],
@@ -96,6 +99,7 @@ RESULTS_SCHEMA: dict[str, Any] = {
             "required": ["n_trials"],
             "properties": {
                 "n_trials": {"type": "integer", "minimum": 0},
+                "epochs": {"type": "integer", "minimum": 1, "maximum": MAX_INTEGER},
                 "timeout": _NUMBER_OR_NULL,
                 "parallel": {"type": "integer", "minimum": 1},
             },
@@ -132,13 +136,13 @@ RESULTS_SCHEMA: dict[str, Any] = {
                     "error",
                 ],
                 "properties": {
-                    "number": {"type": "integer", "minimum": 0},
+                    "number": {"type": "integer", "minimum": 0, "maximum": MAX_INTEGER},
                     "state": {"enum": list(TRIAL_STATES)},
                     "params": {"type": "object"},
                     "value": _NUMBER_OR_NULL,
                     "intermediate_values": {"type": "array", "items": {"type": "number"}},
                     "metrics": {"type": "array", "items": {"type": "object"}},
-                    "seed": {"type": "integer"},
+                    "seed": _SEED,
                     "duration": _NUMBER_OR_NULL,
                     "error": _STRING_OR_NULL,
                     "traceback": _STRING_OR_NULL,
@@ -168,7 +172,7 @@ def validate_results(data: Any) -> list[str]:
     """Check ``data`` against :data:`RESULTS_SCHEMA`; return the problems found (empty: valid).
 
     A small walker over the subset of JSON Schema the schema uses (type,
-    required, properties, items, enum, const, minimum, pattern), so core
+    required, properties, items, enum, const, minimum, maximum, pattern), so core
     needs no ``jsonschema`` at run time.
     """
     problems: list[str] = []
@@ -208,6 +212,8 @@ def _check(value: Any, schema: dict[str, Any], where: str, problems: list[str]) 
         problems.append(f"{where} should be one of {', '.join(map(str, schema['enum']))}")
     if "minimum" in schema and isinstance(value, (int, float)) and value < schema["minimum"]:
         problems.append(f"{where} should be at least {schema['minimum']}")
+    if "maximum" in schema and isinstance(value, (int, float)) and value > schema["maximum"]:
+        problems.append(f"{where} should be at most {schema['maximum']}")
     if "pattern" in schema and isinstance(value, str) and not re.search(schema["pattern"], value):
         problems.append(f"{where} is malformed")
     if isinstance(value, dict):

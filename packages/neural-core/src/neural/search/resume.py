@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from neural.errors import NeuralError
 from neural.search.base import Outcome, PastTrial, Searcher
 from neural.search.results import StudyRecord, TrialRecord, load_results
+from neural.search.results_check import check_results_fit_space
 
 if TYPE_CHECKING:
     from neural.search.driver import HpoOptions
@@ -127,6 +128,7 @@ def restore_trials(
             "so its trials no longer describe this model: pass --force to start a new search"
         )
     check_resumed_backend(previous, study.header["backend"]["name"], study.path)
+    check_results_fit_space(previous, space, study.path)
     study.started = previous.get("started", study.started)
     restored: list[TrialRecord] = []
     past: list[PastTrial] = []

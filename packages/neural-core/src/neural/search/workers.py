@@ -12,7 +12,8 @@ ended), so the searcher stays in the parent and is the only one asked.
 ``spawn`` context (never forked). Each gets the prepared data once, runs one trial at a time,
 sends every epoch's objective to the parent and waits for its verdict. A
 worker that dies (SIGKILL, the OOM killer) fails its trial with "worker died:
-signal 9" and is replaced. A backend with ``trials_per_worker`` (Keras) gets a
+signal 9" and is replaced; a worker whose search process is killed exits at
+once (:func:`watch_parent`). A backend with ``trials_per_worker`` (Keras) gets a
 pool even for ``--parallel 1``, and each worker is replaced after that many
 trials, so a long search's memory stays flat. Threads are split between workers:
 ``OMP_NUM_THREADS`` is set before the worker starts (so before it imports the
@@ -26,6 +27,7 @@ import os
 import pickle
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -107,13 +109,14 @@ class InProcessExecutor:
 # ----------------------------------------------------------------------------- worker processes
 
 
-def worker_main(conn: Connection, backend: Backend, data: TrainData) -> None:
+def worker_main(conn: Connection, backend: Backend, data: TrainData, parent_pid: int | None = None) -> None:
     """The body of a worker process: run trials sent by the parent until told to stop.
 
     SIGINT is ignored so that Ctrl-C in a terminal (sent to the whole process
     group) reaches only the parent, which then stops the workers itself.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    watch_parent(parent_pid)
 
     def on_epoch(number: int, epoch: int, value: float, metrics: dict[str, float]) -> bool:
         conn.send(("epoch", number, epoch, value, metrics))
@@ -140,6 +143,29 @@ def worker_main(conn: Connection, backend: Backend, data: TrainData) -> None:
         trials_run += 1
         if trials_run == 1:
             gc.freeze()
+
+
+#: How often a worker checks that the search process is still alive (seconds).
+PARENT_CHECK_INTERVAL = 0.1
+
+
+def watch_parent(parent_pid: int | None, interval: float = PARENT_CHECK_INTERVAL) -> None:
+    """Exit this worker at once when the search process ``parent_pid`` dies (SIGKILL, a crash).
+
+    An idle worker sees the parent's end of the pipe close; a training one does
+    not read the pipe until its trial ends (and one still starting may find a
+    trial already queued in it), so a daemon thread checks the parent's pid
+    instead: re-parenting to init or a subreaper changes it. The process ends
+    without cleanup: its trial's results have nowhere to go.
+    """
+    parent = os.getppid() if parent_pid is None else parent_pid
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="neural-parent-watch", daemon=True).start()
 
 
 @dataclass
@@ -214,7 +240,7 @@ class WorkerPool:
         parent_end, child_end = self._context.Pipe(duplex=True)
         process = self._context.Process(
             target=worker_main,
-            args=(child_end, self.backend, self.data),
+            args=(child_end, self.backend, self.data, os.getpid()),
             name="neural-trial-worker",
             daemon=True,
         )
