@@ -25,7 +25,8 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = [ROOT / "examples", ROOT / "packages" / "neural-core" / "tests" / "fuzz_cases"]
+EXAMPLES = [ROOT / "examples"]
+FIXTURES = [ROOT / "packages" / "neural-core" / "tests" / "fuzz_cases"]
 HANG = "hang"
 BAD = ("foreign", "slow", "memory", HANG)
 
@@ -36,7 +37,7 @@ def worker(seed: int, start: int, stop: int, memory_mb: int, trace_every: int) -
 
     limit = memory_mb * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    corpus = fuzz.seed_sources([path for path in SEEDS if path.exists()])
+    corpus = fuzz.weighted_corpus(EXAMPLES, FIXTURES)
     out = sys.stdout
     for index in range(start, stop):
         out.write(json.dumps({"start": index}) + "\n")
@@ -101,7 +102,7 @@ def supervise(args: argparse.Namespace) -> int:
     """Split the stream over ``--jobs`` workers, watch them, count the outcomes, save bad inputs."""
     from neural.testing import fuzz
 
-    corpus = fuzz.seed_sources([path for path in SEEDS if path.exists()])
+    corpus = fuzz.weighted_corpus(EXAMPLES, FIXTURES)
     jobs = max(1, args.jobs)
     bounds = [args.n * k // jobs for k in range(jobs + 1)]
     runs = [Run(args, bounds[k], bounds[k + 1]) for k in range(jobs)]

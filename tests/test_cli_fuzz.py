@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from neural.testing.fuzz import mutant, seed_sources
+from neural.testing.fuzz import mutant, weighted_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 NEURAL = Path(sys.executable).with_name("neural")
@@ -28,7 +28,7 @@ ENV = {**os.environ, "OMP_NUM_THREADS": "1", "COLUMNS": "120"}
 
 
 def write_mutants(folder: Path, start: int, count: int) -> list[Path]:
-    corpus = seed_sources([ROOT / "examples", ROOT / "packages" / "neural-core" / "tests" / "fuzz_cases"])
+    corpus = weighted_corpus([ROOT / "examples"], [ROOT / "packages" / "neural-core" / "tests" / "fuzz_cases"])
     paths = []
     for index in range(start, start + count):
         path = folder / f"m{index}.neural"
@@ -83,3 +83,28 @@ def test_odd_inputs_through_the_neural_executable_print_no_traceback(tmp_path: P
         output = (done.stdout + done.stderr).decode("utf-8", "replace")
         assert "Traceback" not in output, output
         assert done.returncode == expected, (name, output[-500:])
+
+
+def test_a_search_of_a_non_utf8_file_name_with_a_surrogate_label_writes_valid_results(tmp_path: Path) -> None:
+    name = os.fsdecode(b"odd-\xff.neural")
+    source = """network Odd {
+  input: (4,)
+  layers:
+    Dense(HPO(custom({"\\ud800": 4, "plain": 8})), "relu")
+    Output(3, "softmax")
+  loss: "sparse_categorical_crossentropy"
+  train { epochs: 1 batch_size: 64 search_method: "grid" dataset: "synthetic" }
+}
+"""
+    (tmp_path / name).write_text(source, encoding="utf-8")
+    done = subprocess.run(
+        [str(NEURAL), "compile", name, "--hpo", "--backend", "pytorch"],
+        cwd=tmp_path, env=ENV, capture_output=True, timeout=600,
+    )  # fmt: skip
+    output = (done.stdout + done.stderr).decode("utf-8", "replace")
+    assert done.returncode == 0 and "Traceback" not in output, output[-2000:]
+    raw = (tmp_path / "hpo_results.json").read_bytes()
+    raw.decode("utf-8")  # strict UTF-8 on disk: the odd characters are JSON escapes
+    results = json.loads(raw)
+    assert results["source"]["file"] == name
+    assert {trial["params"]["dense_1.units"] for trial in results["trials"]} == {"\ud800", "plain"}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from neural.testing.fuzz import FOREIGN, MEMORY, OK, SLOW, USER_ERROR, judge, mutant, seed_sources
+from neural.testing.fuzz import FOREIGN, MEMORY, OK, SLOW, USER_ERROR, judge, mutant, weighted_corpus
 
 ROOT = Path(__file__).resolve().parents[3]
 CASES = Path(__file__).parent / "fuzz_cases"
@@ -27,7 +27,7 @@ PER_CHUNK = 500
 
 @pytest.fixture(scope="module")
 def corpus() -> list[str]:
-    return seed_sources([ROOT / "examples", CASES])
+    return weighted_corpus([ROOT / "examples"], [CASES])
 
 
 @pytest.mark.parametrize("chunk", range(CHUNKS))

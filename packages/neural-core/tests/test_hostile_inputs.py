@@ -11,11 +11,12 @@ from __future__ import annotations
 import pytest
 
 from neural.errors import DiagnosticsError
-from neural.limits import MAX_GRID_POINTS, MAX_REPEAT
+from neural.limits import MAX_GRID_POINTS, MAX_LAYERS, MAX_REPEAT
 from neural.program import compile_source
 from neural.search.base import SearchSettings
 from neural.search.grid_search import GridSearcher
 from neural.search.random_search import RandomSearcher
+from neural.space.writeback import write_back
 from neural.testing.fuzz import OK, USER_ERROR, judge
 
 BIG = "1" + "0" * 400
@@ -104,7 +105,17 @@ def test_a_stepped_range_of_500_million_points_is_sized_and_sampled_without_list
 
 def test_continuous_grid_points_are_rounded_like_stepped_values() -> None:
     source = network("    Dropout(HPO(range(0.05, 0.45)))")
-    param = compile_source(source).space["dropout_1.rate"]
+    space = compile_source(source).space
+    param = space["dropout_1.rate"]
     assert param.grid_values(5) == (0.05, 0.15, 0.25, 0.35, 0.45)
+    grid = GridSearcher(space, SearchSettings(method="grid", grid_points=5))
+    best = write_back(source, space, grid.point_for(1))
+    assert "Dropout(0.15)" in best  # the .best.neural of that grid point, never 0.15000000000000002
     log = compile_source(network("    Dropout(HPO(log_range(1e-4, 1e-2)))")).space["dropout_1.rate"]
     assert log.grid_values(5)[2] == 0.001
+
+
+def test_a_model_past_the_layer_limit_once_expanded_is_refused_at_the_layer_that_passes_it() -> None:
+    layers = "\n".join("    Dense(1) * 10000" for _ in range(11))
+    message = first_error(network(layers))
+    assert message.startswith("t.neural:14:5:") and f"more than {MAX_LAYERS:,} layers" in message

@@ -206,6 +206,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 def main(args: Sequence[str] | None = None, *, standalone_mode: bool = True) -> Any:
     """The ``neural`` console script."""
+    from neural.cli.output import tolerate_unencodable_output
+
+    tolerate_unencodable_output()
     return cli.main(args=args, prog_name="neural", standalone_mode=standalone_mode)
 
 

@@ -8,6 +8,8 @@ without a traceback (``--debug`` adds it), then exit status 1.
 
 from __future__ import annotations
 
+import codecs
+import io
 import os
 import sys
 import traceback
@@ -27,6 +29,33 @@ def _console(stream: TextIO) -> Console:
     width = None if is_terminal or "COLUMNS" in os.environ else PIPE_WIDTH
     # soft_wrap: long lines (diagnostics, paths) are never broken; tables still fit the width.
     return Console(file=stream, width=width, highlight=False, soft_wrap=True)
+
+
+ESCAPE_ERRORS = "neural-escape"
+
+
+def _escape_unencodable(error: UnicodeError) -> tuple[str | bytes, int]:
+    """Encode what the stream cannot: a file name's undecodable bytes as they were, anything else escaped.
+
+    So a lone surrogate in a custom label (``"\\ud800"``) prints as ``\\ud800``
+    and a non-UTF-8 file name prints as its own bytes, instead of failing the command.
+    """
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    try:
+        return codecs.lookup_error("surrogateescape")(error)
+    except UnicodeEncodeError:
+        return codecs.lookup_error("backslashreplace")(error)
+
+
+codecs.register_error(ESCAPE_ERRORS, _escape_unencodable)
+
+
+def tolerate_unencodable_output() -> None:
+    """Make stdout and stderr print any string (called once by the ``neural`` entry point)."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors in ("strict", "surrogateescape"):
+            stream.reconfigure(errors=ESCAPE_ERRORS)
 
 
 def stdout() -> Console:

@@ -81,6 +81,8 @@ NUMBERS = (
     "1e-320",
     "123456789012345678901234567890",
 )
+#: Numbers most files accept, so that many mutants check fine and reach the grid, the sampler and codegen.
+BENIGN = ("1", "2", "3", "4", "8", "16", "32", "64", "0.1", "0.2", "0.25", "0.5", "0.001", "1e-3", "10")
 NAMES = (
     "None",
     "True",
@@ -214,6 +216,15 @@ def seed_sources(paths: Sequence[Path]) -> list[str]:
     return [file.read_text(encoding="utf-8") for file in files]
 
 
+def weighted_corpus(examples: Sequence[Path], fixtures: Sequence[Path], weight: int = 4) -> list[str]:
+    """Seed files for the mutator: each valid example ``weight`` times, each regression fixture once.
+
+    Most fixtures are inputs that must fail, so an unweighted mix would mutate
+    mostly broken files and rarely reach the grid, the sampler and codegen.
+    """
+    return seed_sources(examples) * weight + seed_sources(fixtures)
+
+
 def _significant(parts: list[str]) -> list[int]:
     return [i for i, part in enumerate(parts) if not part.isspace() and not part.startswith(("#", "//"))]
 
@@ -221,21 +232,26 @@ def _significant(parts: list[str]) -> list[int]:
 def mutate(source: str, rng: random.Random, corpus: Sequence[str]) -> str:
     """One mutated variant of ``source``: one to three random edits from the hostile vocabulary."""
     parts = tokens(source)
+    # A third of the mutants only change values (numbers, HPO expressions, train settings): they
+    # mostly stay valid files, so the grid, the sampler, codegen and the write-back see them.
+    values_only = rng.random() < 0.35
     for _ in range(rng.choice((1, 1, 1, 2, 3))):
-        parts = _edit(parts, rng, corpus)
+        parts = _edit(parts, rng, corpus, rng.choice(_VALUE_ACTIONS) if values_only else rng.randrange(14))
     return "".join(parts)
 
 
-def _edit(parts: list[str], rng: random.Random, corpus: Sequence[str]) -> list[str]:
+_VALUE_ACTIONS = (0, 1, 2, 10, 11, 11, 12)
+
+
+def _edit(parts: list[str], rng: random.Random, corpus: Sequence[str], action: int) -> list[str]:
     places = _significant(parts) or [0]
     where = rng.choice(places) if parts else 0
-    action = rng.randrange(14)
     if not parts:
         return [rng.choice(NAMES)]
     if action <= 2:  # replace a number (most files' interesting surface)
         numbers = [i for i in places if parts[i][:1].isdigit() or parts[i][:1] == "."]
         if numbers:
-            parts[rng.choice(numbers)] = rng.choice(NUMBERS)
+            parts[rng.choice(numbers)] = rng.choice(NUMBERS if rng.random() < 0.5 else BENIGN)
     elif action == 3:
         names = [i for i in places if parts[i][:1].isalpha() or parts[i][:1] == "_"]
         if names:
@@ -281,7 +297,8 @@ def _edit(parts: list[str], rng: random.Random, corpus: Sequence[str]) -> list[s
 
 
 def _hpo_expression(rng: random.Random) -> str:
-    low, high = rng.choice(NUMBERS), rng.choice(NUMBERS)
+    pool = NUMBERS if rng.random() < 0.5 else BENIGN
+    low, high = sorted((rng.choice(pool), rng.choice(pool)), key=lambda text: float(text))
     forms = (
         lambda: f"HPO(range({low}, {high}))",
         lambda: f"HPO(range({low}, {high}, step={rng.choice(NUMBERS)}))",
@@ -322,6 +339,7 @@ def exercise(source: str, filename: str = "fuzz.neural") -> None:
     from neural.model_memory import require_memory
     from neural.program import compile_source
     from neural.search.base import SearchSettings
+    from neural.search.grid_axes import GridAxes
     from neural.search.grid_search import GridSearcher
     from neural.search.random_search import RandomSearcher
     from neural.space.writeback import write_back
@@ -340,7 +358,12 @@ def exercise(source: str, filename: str = "fuzz.neural") -> None:
     settings = SearchSettings(method="grid", seed=model.train.seed or 0, n_trials=3, grid_points=grid_points)
     grid = GridSearcher(space, settings)
     size = grid.size
-    points = [grid.point_for(number) for number in sorted({0, size // 2, size - 1})]
+    axes = GridAxes(space.params, grid_points)
+    points = []
+    for number in sorted({0, size // 2, size - 1}):
+        points.append(grid.point_for(number))
+        if axes.index_of(points[-1]) != number:
+            raise AssertionError(f"grid point {number} is not found at its own index")
     randoms = RandomSearcher(space, settings)
     points += [randoms.point_for(number) for number in range(2)]
     for point in points:
@@ -439,4 +462,5 @@ __all__ = [
     "mutate",
     "seed_sources",
     "tokens",
+    "weighted_corpus",
 ]
