@@ -134,3 +134,22 @@ def test_workers_exit_at_once_when_the_search_process_is_killed(tmp_path: Path) 
         for pid in workers:
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_a_trial_whose_point_cannot_fit_in_memory_fails_with_the_figure_without_training() -> None:
+    from neural.plugins.manager import get_backend
+    from neural.search.trial import TrialTask, execute_trial
+
+    source = LONG.replace("Dense(HPO(choice(8, 16))", "Dense(HPO(choice(8, 4000000000000))")
+    space = compile_source(source).space
+    model = space.bind({"dense_1.units": 4_000_000_000_000})
+    epochs: list[int] = []
+    report = execute_trial(
+        get_backend("pytorch"), TrialTask(0, model, seed=1), tiny_data(), lambda *args: bool(epochs.append(1))
+    )
+    assert report.state == "failed" and not epochs
+    assert (
+        report.error is not None
+        and "per training step" in report.error
+        and "this machine has" in report.error
+    )

@@ -8,6 +8,8 @@ and memory budget of its size.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from neural.errors import DiagnosticsError
@@ -17,6 +19,7 @@ from neural.search.base import SearchSettings
 from neural.search.grid_search import GridSearcher
 from neural.search.random_search import RandomSearcher
 from neural.space.writeback import write_back
+from neural.testing.cli_fuzz import run_cli
 from neural.testing.fuzz import OK, USER_ERROR, judge
 
 BIG = "1" + "0" * 400
@@ -119,3 +122,11 @@ def test_a_model_past_the_layer_limit_once_expanded_is_refused_at_the_layer_that
     layers = "\n".join("    Dense(1) * 10000" for _ in range(11))
     message = first_error(network(layers))
     assert message.startswith("t.neural:14:5:") and f"more than {MAX_LAYERS:,} layers" in message
+
+
+@pytest.mark.parametrize("seed", ["-1", "99999999999999999999999", "4294967296"])
+def test_a_seed_outside_0_to_2_to_the_32_on_the_command_line_is_bad_usage(tmp_path: Path, seed: str) -> None:
+    source = tmp_path / "n.neural"
+    source.write_text(network(), encoding="utf-8")
+    done = run_cli(["compile", str(source), "--hpo", "--seed", seed, "--out", str(tmp_path)])
+    assert done["code"] == 2 and not done["traceback"], done
