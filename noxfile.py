@@ -24,7 +24,7 @@ PLUGINS = {
     "neural-backend-tf": (),
     "neural-search-optuna": ("cmaes", "psycopg2-binary"),
     "neural-search-hyperopt": ("lightgbm",),
-    "neural-viz": (),
+    "neural-viz": ("playwright",),  # drives Debian's chromium (the tests install it when missing)
 }
 
 

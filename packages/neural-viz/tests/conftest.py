@@ -63,7 +63,10 @@ def run_real_search(folder: Path, source: str, *, searcher: str, trials: int | N
 
 @pytest.fixture(scope="session")
 def searches(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Results files of real searches, by name (run once per session; a few seconds each)."""
+    """Results files of real searches, by name (run once per session; a few seconds each).
+
+    The ``optuna`` one only when neural-search-optuna is installed (:func:`search_of` skips without it).
+    """
     import torch
     import viz_models as models
 
@@ -84,6 +87,10 @@ def searches(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             "fifteen": (models.FIFTEEN_PARAMS, "random", None),
             "every_form": (models.EVERY_FORM, "random", None),
         }
+        from neural.plugins import manager
+
+        if "optuna" not in manager.searchers():  # e.g. nox's neural-viz session: core and torch only
+            del plans["optuna"]
         found = {}
         for name, (source, searcher, trials) in plans.items():
             found[name] = run_real_search(Path(name), source, searcher=searcher, trials=trials).resolve()
@@ -94,3 +101,10 @@ def searches(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def load(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text())
+
+
+def search_of(searches: dict[str, Path], case: str) -> Path:
+    """The results file of search ``case``; skips the test when its searcher is not installed."""
+    if case not in searches:
+        pytest.skip(f"the {case} searcher is not installed (pip install neural-search-optuna)")
+    return searches[case]

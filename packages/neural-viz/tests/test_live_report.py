@@ -59,3 +59,23 @@ def test_report_without_hpo_is_a_usage_error(tmp_path: Path, monkeypatch: pytest
 
     assert result.exit_code == 2
     assert "--report" in result.output and "need --hpo" in result.output
+
+
+def test_report_without_the_html_visualizer_stops_before_the_search(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEURAL_DISABLE_PLUGINS", "neural-viz")
+    Path("model.neural").write_text(viz_models.ONE_PARAM)
+    manager.reset()
+    try:
+        result = CliRunner().invoke(
+            cli, ["compile", "model.neural", "--hpo", "--report", "--searcher", "random"], prog_name="neural"
+        )
+    finally:
+        monkeypatch.delenv("NEURAL_DISABLE_PLUGINS")
+        manager.reset()
+
+    assert result.exit_code == 1
+    assert 'visualizer "html" is not installed: pip install neural-viz' in result.stderr
+    assert not Path("hpo_results.json").exists()

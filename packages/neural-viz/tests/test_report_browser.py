@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import load
+from conftest import load, search_of
 from viz_browser import assert_drawn, open_report
 
 from neural_viz.html_report import results_page
@@ -39,7 +39,7 @@ HOSTILE = "<script>alert('reason')</script><img src=x onerror=alert(2)>"
 def test_the_report_of_a_real_search_draws_every_figure_offline(
     browser: Any, searches: dict[str, Path], tmp_path: Path, case: str
 ) -> None:
-    report = HtmlVisualizer().render(searches[case], tmp_path / "report.html")
+    report = HtmlVisualizer().render(search_of(searches, case), tmp_path / "report.html")
     html = report.read_text()
 
     opened = open_report(browser, report, screenshot=f"report-{case}")
@@ -49,7 +49,7 @@ def test_the_report_of_a_real_search_draws_every_figure_offline(
     assert "<script src" not in html and "http://" not in html.split("/*")[0][:2000]
     assert "@import" not in html and "fonts.googleapis" not in html
     summary = opened.texts["section-summary"]
-    best = load(searches[case])["best_trial"]
+    best = load(search_of(searches, case))["best_trial"]
     if best is None:
         assert "no trial completed" in summary
     else:

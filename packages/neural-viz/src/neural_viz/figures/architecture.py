@@ -78,7 +78,7 @@ def program_architecture(
         "network": model.name,
         "file": str(program.filename),
         "point": label
-        or ("the nominal point (first choice, low end of each range)" if nominal and hpo else "as written"),
+        or ("the nominal point: first choice, low end of each range" if nominal and hpo else "as written"),
         "layers": layers,
         "total_params": model.param_count,
         "hpo": hpo,

@@ -49,7 +49,7 @@ def layout(title: str, **extra: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
         "title": {"text": title, "x": 0.01, "xanchor": "left"},
         "font": FONT,
-        "margin": {"l": 70, "r": 30, "t": 60, "b": 60},
+        "margin": {"l": 70, "r": 30, "t": 80, "b": 60},
         "template": None,
         "plot_bgcolor": "#ffffff",
         "paper_bgcolor": "#ffffff",

@@ -13,6 +13,7 @@ from neural_viz.study import Study
 TITLE = "Contour of the two most important parameters — colour is the objective; dots are trials"
 GRID = 25
 NEIGHBOURS = 8
+CHUNK = 64
 
 
 def contour_info(study: Study, ranked_params: list[str]) -> dict[str, Any]:
@@ -82,14 +83,19 @@ def _interpolate(
     scale_x = (sx[1] - sx[0]) or 1.0
     scale_y = (sy[1] - sy[0]) or 1.0
     cells_x, cells_y = np.meshgrid(gx, gy)
-    cx = (cells_x.ravel()[:, None] - x[None, :]) / scale_x
-    cy = (cells_y.ravel()[:, None] - y[None, :]) / scale_y
-    distance = np.sqrt(cx**2 + cy**2)
+    flat_x, flat_y = cells_x.ravel(), cells_y.ravel()
     k = min(NEIGHBOURS, len(z))
-    nearest = np.argpartition(distance, k - 1, axis=1)[:, :k]
-    near_distance = np.take_along_axis(distance, nearest, axis=1)
-    weights = 1.0 / np.maximum(near_distance, 1e-9) ** 2
-    values = np.sum(weights * z[nearest], axis=1) / np.sum(weights, axis=1)
+    values = np.empty(flat_x.size)
+    for first in range(
+        0, flat_x.size, CHUNK
+    ):  # a block of cells at a time: memory stays small at 10,000 trials
+        block = slice(first, first + CHUNK)
+        cx = (flat_x[block, None] - x[None, :]) / scale_x
+        cy = (flat_y[block, None] - y[None, :]) / scale_y
+        distance = np.sqrt(cx**2 + cy**2)
+        nearest = np.argpartition(distance, k - 1, axis=1)[:, :k]
+        weights = 1.0 / np.maximum(np.take_along_axis(distance, nearest, axis=1), 1e-9) ** 2
+        values[block] = np.sum(weights * z[nearest], axis=1) / np.sum(weights, axis=1)
     return values.reshape(cells_x.shape)
 
 

@@ -70,7 +70,8 @@ def curves_figure(info: dict[str, Any]) -> dict[str, Any]:
                 "x": xs,
                 "y": ys,
                 "customdata": numbers,
-                "mode": "lines",
+                "mode": "lines+markers" if points <= 2000 else "lines",  # a one-epoch curve is only a dot
+                "marker": {"color": STATE_COLOURS[state], "size": 4},
                 "line": {"color": STATE_COLOURS[state], "width": 1},
                 "opacity": 0.6,
                 "connectgaps": False,
@@ -117,7 +118,7 @@ def curves_figure(info: dict[str, Any]) -> dict[str, Any]:
     return {
         "data": traces,
         "layout": layout(
-            TITLE + text(note),
+            TITLE + (f"<br><sup>{text(note)}</sup>" if note else ""),
             height=440,
             xaxis={
                 "title": {"text": "epoch"},

@@ -135,11 +135,18 @@ def history_figure(info: dict[str, Any]) -> dict[str, Any]:
                 "hovertemplate": "trial %{x}<br>%{text}<extra>" + state + "</extra>",
             }
         )
+    all_numbers = [*complete["numbers"], *pruned["numbers"], *failed["numbers"], *running["numbers"]]
     main_bottom = 0.22 if strip_rows else 0.0
     figure_layout = layout(
         TITLE,
         height=440,
-        xaxis={"title": {"text": "trial number"}, "zeroline": False, "gridcolor": "#eee"},
+        xaxis={
+            "title": {"text": "trial number"},
+            "zeroline": False,
+            "gridcolor": "#eee",
+            "tickformat": "d",  # trial numbers are whole
+            "dtick": 1 if max(all_numbers) <= 20 else None,
+        },
         yaxis={
             "title": {"text": objective_label(info["metric"], info["direction"])},
             "domain": [main_bottom, 1.0],

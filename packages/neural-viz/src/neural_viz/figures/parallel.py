@@ -9,10 +9,7 @@ from neural_viz.figures.axes import axis_ticks, axis_values
 from neural_viz.figures.common import empty_figure, layout, rounded, text
 from neural_viz.study import Study
 
-TITLE = (
-    "Parallel coordinates — one line per complete trial; the best 10% stand out in colour "
-    "(drag along any axis to filter)"
-)
+TITLE = "Parallel coordinates — one line per complete trial; the best 10% stand out in colour"
 #: The share of complete trials highlighted as "the best".
 BEST_SHARE = 0.1
 
@@ -91,10 +88,11 @@ def parallel_figure(info: dict[str, Any]) -> dict[str, Any]:
         "labelangle": -20 if len(dimensions) > 8 else 0,
         "labelside": "top",
     }
-    width_note = (
-        "" if info["not_shown"] == 0 else f" ({info['not_shown']} trial(s) without a value not shown)"
-    )
+    notes = ["drag along any axis to filter the lines"]
+    if info["not_shown"]:
+        notes.append(f"{info['not_shown']} trial(s) without a value not shown")
+    width_note = "<br><sup>" + "; ".join(notes) + "</sup>"
     return {
         "data": [trace],
-        "layout": layout(TITLE + width_note, height=480, margin={"l": 80, "r": 80, "t": 110, "b": 40}),
+        "layout": layout(TITLE + width_note, height=480, margin={"l": 80, "r": 80, "t": 130, "b": 40}),
     }

@@ -18,11 +18,10 @@ def _seconds_between(first: str | None, last: str | None) -> float | None:
 
 
 def _named(setting: Any) -> Any:
-    """A searcher setting as text: a ``{"name": ...}`` description by its name (and seed), else as it is."""
+    """A searcher setting as text: a ``{"name": ...}`` description by its name and first few plain settings."""
     if isinstance(setting, dict) and "name" in setting:
-        extra = ", ".join(
-            f"{k} {v}" for k, v in setting.items() if k != "name" and not isinstance(v, (dict, list))
-        )
+        plain = [(k, v) for k, v in setting.items() if k != "name" and not isinstance(v, (dict, list))]
+        extra = ", ".join(f"{k} {v}" for k, v in plain[:3]) + (", …" if len(plain) > 3 else "")
         return f"{setting['name']}" + (f" ({extra})" if extra else "")
     return setting
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from neural_viz.figures.common import STATE_COLOURS, empty_figure, layout, text
+from neural_viz.figures.common import STATE_COLOURS, empty_figure, layout
 from neural_viz.study import Study
 
 TITLE = "Timeline — each bar is a trial from start to end, one row per worker; gaps are idle time"
@@ -111,11 +111,14 @@ def timeline_figure(info: dict[str, Any]) -> dict[str, Any]:
             }
         )
     rows = [f"worker {i + 1}" for i in range(info["rows"])]
-    note = f" ({info['untimed']} trial(s) without times not shown)" if info["untimed"] else ""
+    notes = ["a trial goes on the first row free when it started (the file records times, not workers)"]
+    if info["untimed"]:
+        notes.append(f"{info['untimed']} trial(s) without start and end times not shown")
+    note = "<br><sup>" + "; ".join(notes) + "</sup>"
     return {
         "data": traces,
         "layout": layout(
-            TITLE + text(note),
+            TITLE + note,
             height=max(240, 140 + 40 * len(rows)),
             xaxis={"type": "date", "title": {"text": "time (UTC)"}, "gridcolor": "#eee"},
             yaxis={
