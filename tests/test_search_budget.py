@@ -85,3 +85,29 @@ def test_check_with_trials_says_what_run_with_trials_runs(tmp_path: Path) -> Non
     assert "search_method 'random': 3 trials (--trials)" in " ".join(checked.output.split())
     run = search(model, TorchBackend(), tmp_path / "out", trials=3)
     assert len(run.results["trials"]) == 3
+
+
+def test_resume_without_backend_keeps_the_recorded_backend(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    model = write_model(tmp_path, ONE_TRIAL)
+    search(model, TorchBackend(), tmp_path / "out")
+    results = tmp_path / "out" / "hpo_results.json"
+    recorded = json.loads(results.read_text())
+    recorded["backend"]["name"] = "abacus"  # as if the search had run on another installed backend
+    results.write_text(json.dumps(recorded))
+    monkeypatch.chdir(tmp_path)
+    kept = CliRunner().invoke(
+        cli, ["run", "tiny.neural", "--hpo", "--resume", "--out", "out"], prog_name="neural"
+    )
+    assert kept.exit_code == 1
+    assert 'unknown backend "abacus"' in kept.stderr  # it asked for the recorded backend
+    changed = CliRunner().invoke(
+        cli,
+        ["run", "tiny.neural", "--hpo", "--resume", "--out", "out", "--backend", "pytorch"],
+        prog_name="neural",
+    )
+    assert changed.exit_code == 1
+    assert "used the abacus backend: resume it with --backend abacus, or pass --force" in changed.stderr

@@ -17,6 +17,7 @@ import click
 from neural.cli import output
 from neural.cli.hpo_options import (
     backend_and_out_options,
+    backend_for_resume,
     hpo_options,
     hpo_settings,
     nominal_model,
@@ -83,7 +84,7 @@ def compile_command(
         require_writable_folder(output_option if output_option.is_dir() else output_option.parent, "-o")
     program = load_program(file)
     require_installed_names(program)
-    backend = get_backend(backend_name)
+    backend = get_backend(backend_for_resume(backend_name, settings))
     console = output.stdout()
     written: list[Path] = []
     if settings is not None:

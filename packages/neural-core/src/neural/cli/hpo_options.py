@@ -100,7 +100,7 @@ def backend_and_out_options(backend_help: str) -> Callable[[F], F]:
             default="pytorch",
             show_default=True,
             metavar="NAME",
-            help=backend_help,
+            help=f"{backend_help} With --resume and no --backend: the backend the search recorded.",
         )(command)
 
     return decorate
@@ -211,6 +211,29 @@ def hpo_settings(
         epochs=epochs,
         out_dir=out_dir,
     )
+
+
+def backend_for_resume(backend_name: str, settings: HpoOptions | None) -> str:
+    """The backend to use: ``--backend`` as given, or, when ``--resume`` is given without it, the
+    backend the resumed search recorded (a resumed search keeps its recorded budget and backend).
+
+    Called by ``neural run`` and ``neural compile`` before they load the backend.
+    """
+    if settings is None or not settings.resume:
+        return backend_name
+    context = click.get_current_context(silent=True)
+    if context is None or context.get_parameter_source("backend_name") is not click.core.ParameterSource.DEFAULT:
+        return backend_name
+    import json
+
+    from neural.search.results import RESULTS_FILENAME
+
+    try:
+        recorded = json.loads((Path(settings.out_dir) / RESULTS_FILENAME).read_text(encoding="utf-8"))
+        name = recorded["backend"]["name"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return backend_name  # the search's own checks say what is wrong with the file
+    return name if isinstance(name, str) and name else backend_name
 
 
 def nominal_model(program: Program, console: Console) -> ConcreteModel:

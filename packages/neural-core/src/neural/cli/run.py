@@ -18,6 +18,7 @@ import click
 from neural.cli import output
 from neural.cli.hpo_options import (
     backend_and_out_options,
+    backend_for_resume,
     hpo_options,
     hpo_settings,
     nominal_model,
@@ -56,7 +57,7 @@ def run_command(
     program = load_program(file)
     require_installed_names(program)
     require_memory(program, program.nominal_model())
-    backend = get_backend(backend_name)
+    backend = get_backend(backend_for_resume(backend_name, settings))
     console = output.stdout()
     searched: list[Path] = []
     point: dict[str, Any] = {}
