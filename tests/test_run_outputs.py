@@ -113,3 +113,18 @@ def test_the_search_header_and_the_data_and_worker_lines_come_before_the_slow_pa
     assert header < first("data: loading synthetic:96,3 …") < first("data: synthetic:96,3, 72 training")
     assert first("data: synthetic:96,3, 72 training") < first("workers: starting 2 worker process(es)")
     assert first("workers: starting") < first("trial ")
+
+
+def test_ctrl_c_in_a_forced_search_says_resume_in_place_of_force(tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from search_support import TINY, search, write_model
+
+    from neural_backend_torch.backend import TorchBackend
+
+    class CtrlCBackend(TorchBackend):
+        def train(self, *args: object, **kwargs: object) -> object:
+            raise KeyboardInterrupt
+
+    model = write_model(tmp_path, TINY)
+    run = search(model, CtrlCBackend(), tmp_path / "out", force=True, expect_error=True)
+    assert "Continue it with the same command plus --resume in place of --force" in str(run.error)

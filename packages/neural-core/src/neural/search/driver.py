@@ -211,7 +211,7 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
         finished = sum(1 for t in study.trials.values() if t.is_finished)
         raise SearchInterrupted(
             f"the search was interrupted after {finished} finished trial(s); they are saved in {results_path}. "
-            f"Continue it with the same command plus --resume"
+            "Continue it with the same command plus --resume" + (" in place of --force" if options.force else "")
         ) from None
     console.print(table(study.ordered_trials()))
     if runner.timed_out:
