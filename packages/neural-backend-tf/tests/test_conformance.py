@@ -13,6 +13,7 @@ from neural_backend_tf.backend import TensorFlowBackend
 
 class TestTensorFlowBackend(BackendSuite):
     backend_class = TensorFlowBackend
+    plugin_module = "neural_backend_tf.plugin"
 
     def check_defines_model(self, namespace: dict[str, Any], model: ConcreteModel) -> None:
         network = namespace["build_model"]()

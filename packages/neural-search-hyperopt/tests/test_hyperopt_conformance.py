@@ -8,3 +8,4 @@ from neural_search_hyperopt.searcher import HyperoptSearcher
 
 class TestHyperoptSearcherConformance(SearcherSuite):
     searcher_class = HyperoptSearcher
+    plugin_module = "neural_search_hyperopt.plugin"
