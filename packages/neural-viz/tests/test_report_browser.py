@@ -127,3 +127,34 @@ def test_figures_hold_the_points_of_the_results_file(
     assert f"trial {data['best_trial']['number']}" in best_text
     assert json.dumps(data["best_trial"]["number"]) in best_text
     assert load_study(path).best() is not None
+
+
+def test_the_trials_table_sorts_by_a_clicked_column(
+    browser: Any, searches: dict[str, Path], tmp_path: Path
+) -> None:
+    path = searches["pruned"]
+    data = load(path)
+    report = HtmlVisualizer().render(path, tmp_path / "sort.html")
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(report.resolve().as_uri())
+        page.wait_for_selector("body[data-report-ready]")
+        column = page.locator("#trials-table th", has_text=data["objective"]["metric"])
+        column.click()
+        ascending = page.eval_on_selector_all(
+            "#trials-table tbody tr td:first-child", "cells => cells.map(c => c.textContent)"
+        )
+        column.click()
+        descending = page.eval_on_selector_all(
+            "#trials-table tbody tr td:first-child", "cells => cells.map(c => c.textContent)"
+        )
+    finally:
+        context.close()
+    valued = sorted(
+        (t for t in data["trials"] if t["value"] is not None), key=lambda t: (t["value"], t["number"])
+    )
+    assert ascending[0] == str(data["best_trial"]["number"]) == str(valued[0]["number"])
+    assert ascending[: len(valued)] == [str(t["number"]) for t in valued]  # trials without a value go last
+    assert descending[0] == str(valued[-1]["number"])
+    assert len(ascending) == len(data["trials"])
