@@ -161,8 +161,8 @@ class OptunaSearcher(Searcher):
 
         Without this, processes started with the same ``--seed`` would draw the
         same points (a resumed process too: the ones its killed run drew). Grid
-        search keeps the study seed: it shuffles the grid with it and maps trial
-        numbers onto that order, which every process must share.
+        search needs no seed: each trial takes the lowest grid index no trial of
+        the study holds (asked under the budget lock).
         """
         from neural.search.seeds import derive_seed
 
