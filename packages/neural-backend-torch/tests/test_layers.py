@@ -9,60 +9,9 @@ from torch_support import keras_style_param_count, model_of, module_of
 
 from neural.backends.base import TrainData
 from neural.layers.registry import ACTIVATIONS, layer_names
+from neural.testing.layer_cases import LAYER_NETWORKS, network_source
 from neural_backend_torch.backend import TorchBackend
 from neural_backend_torch.layers_code import ACTIVATION_CALLS, same_padding, supported_layer_kinds
-
-#: (input shape, layer lines) — each network ends in a small softmax output.
-LAYER_NETWORKS: dict[str, tuple[str, str]] = {
-    "dense": ("(6,)", 'Dense(4, "relu", use_bias=false)'),
-    "conv1d_same_strided": (
-        "(15, 2)",
-        'Conv1D(4, 3, strides=2, padding="same", activation="relu")\nFlatten()',
-    ),
-    "conv1d_dilated": ("(16, 2)", "Conv1D(3, 3, dilation_rate=2)\nGlobalAveragePooling1D()"),
-    "conv2d_same_strided": ("(9, 9, 2)", 'Conv2D(4, (3, 3), strides=(2, 2), padding="same")\nFlatten()'),
-    "conv2d_same_even_kernel": ("(7, 8, 1)", 'Conv2D(3, 2, padding="same", use_bias=false)\nFlatten()'),
-    "conv2d_valid_dilated": ("(9, 9, 1)", "Conv2D(2, (3, 3), dilation_rate=(2, 2))\nFlatten()"),
-    "max_pooling1d_same": ("(15, 2)", 'MaxPooling1D(2, padding="same")\nFlatten()'),
-    "max_pooling2d_same_symmetric": ("(9, 9, 2)", 'MaxPooling2D((3, 3), (2, 2), "same")\nFlatten()'),
-    "max_pooling2d_same_asymmetric": ("(9, 9, 2)", 'MaxPooling2D((2, 2), padding="same")\nFlatten()'),
-    "average_pooling2d_valid": ("(8, 8, 2)", "AveragePooling2D((2, 2))\nFlatten()"),
-    "average_pooling2d_same_symmetric": (
-        "(9, 9, 2)",
-        'AveragePooling2D((3, 3), strides=(2, 2), padding="same")\nFlatten()',
-    ),
-    "average_pooling2d_same_asymmetric": ("(9, 9, 2)", 'AveragePooling2D((2, 2), padding="same")\nFlatten()'),
-    "global_average_pooling2d": ("(6, 6, 3)", "Conv2D(4, 3)\nGlobalAveragePooling2D()"),
-    "global_average_pooling1d_after_embedding": ("(10,)", "Embedding(20, 4)\nGlobalAveragePooling1D()"),
-    "batch_normalization_image": ("(6, 6, 3)", "BatchNormalization(momentum=0.9, epsilon=0.01)\nFlatten()"),
-    "batch_normalization_sequence": ("(8, 3)", "Conv1D(4, 3)\nBatchNormalization()\nFlatten()"),
-    "batch_normalization_flat": ("(6,)", "Dense(5)\nBatchNormalization()"),
-    "layer_normalization_after_conv": ("(6, 6, 2)", "Conv2D(3, 3)\nLayerNormalization()\nFlatten()"),
-    "dropout": ("(6,)", "Dense(8)\nDropout(0.5)"),
-    "lstm_sequences_then_last": ("(7, 3)", "LSTM(5, return_sequences=true)\nLSTM(4)"),
-    "gru_sequences": ("(7, 3)", "GRU(5, return_sequences=true)\nFlatten()"),
-    "embedding_lstm": ("(12,)", "Embedding(30, 6)\nLSTM(8)"),
-    "dense_on_sequence": ("(7, 3)", 'GRU(4, return_sequences=true)\nDense(6, "tanh")\nFlatten()'),
-    "softmax_activation_on_image": ("(5, 5, 2)", 'Conv2D(3, 3)\nActivation("softmax")\nFlatten()'),
-} | {
-    f"activation_{name}": ("(6,)", f'Dense(5)\nActivation("{name}")')
-    for name in sorted(ACTIVATION_CALLS)
-    if name not in ("log_softmax",)
-}
-
-
-def network_source(input_shape: str, layers: str, loss: str = "sparse_categorical_crossentropy") -> str:
-    indented = "\n".join(f"    {line}" for line in layers.splitlines())
-    return f"""network LayerProbe {{
-  input: {input_shape}
-  layers:
-{indented}
-    Output(3, "softmax")
-  optimizer: Adam(learning_rate=0.01)
-  loss: "{loss}"
-  train {{ epochs: 1  batch_size: 8  dataset: "synthetic" }}
-}}
-"""
 
 
 def probe_data(input_shape: tuple[int, ...], token_ids: int | None = None) -> TrainData:
