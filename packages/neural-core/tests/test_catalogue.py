@@ -220,8 +220,8 @@ def test_train_block_values_become_a_train_config() -> None:
     [
         ("epochs", 0, "epochs must be a positive integer, got 0"),
         ("batch_size", 32.0, "batch_size must be a positive integer, got 32.0"),
-        ("validation_split", 1.0, "validation_split must be between 0 and 1 (both excluded), got 1.0"),
-        ("validation_split", 0, "validation_split must be between 0 and 1 (both excluded), got 0"),
+        ("validation_split", 1.0, "validation_split must be between 0 and 1 (1 excluded), got 1.0"),
+        ("validation_split", -0.1, "validation_split must be between 0 and 1 (1 excluded), got -0.1"),
         ("n_trials", -2, "n_trials must be a positive integer, got -2"),
         ("early_stopping", "true", "early_stopping must be true or false, got 'true'"),
         ("patience", -1, "patience must be a non-negative integer, got -1"),

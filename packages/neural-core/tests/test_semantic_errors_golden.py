@@ -262,10 +262,10 @@ train_values_out_of_range.neural:6:13: error: epochs must be a positive integer,
         epochs: 0
                 ^
     hint: epochs: passes over the training data; give a positive integer, or leave it out for the default 10
-train_values_out_of_range.neural:7:23: error: validation_split must be between 0 and 1 (both excluded), got 1.0
+train_values_out_of_range.neural:7:23: error: validation_split must be between 0 and 1 (1 excluded), got 1.0
         validation_split: 1.0
                           ^^^
-    hint: validation_split: fraction of the data held out for validation; give a number between 0 and 1 (both excluded), or leave it out for the default 0.2
+    hint: validation_split: fraction of the data held out for validation; give a number between 0 and 1 (1 excluded), or leave it out for the default 0.2
 2 errors in train_values_out_of_range.neural
 """,
     ),

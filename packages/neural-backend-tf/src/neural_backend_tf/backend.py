@@ -74,7 +74,7 @@ class TensorFlowBackend(Backend):
     aliases = ("tf", "keras")
     model_suffix = MODEL_SUFFIX
     #: Trials one worker process runs before a fresh one replaces it (Keras leaks across models).
-    trials_per_worker: ClassVar[int | None] = 10
+    trials_per_worker: ClassVar[int | None] = 5
 
     def generate(self, model: ConcreteModel) -> str:
         """The standalone module's source for ``model``; same model, same bytes."""

@@ -27,7 +27,7 @@ from neural_backend_torch.optim_code import (
     output_head,
     schedule_source,
 )
-from neural_backend_torch.templates import HELPERS, IMPORTS, TRAINING
+from neural_backend_torch.templates import HELPERS, IMPORTS, KERAS_INIT, TRAINING
 
 #: Names the generated module defines or imports; a network class may not shadow them.
 _MODULE_NAMES = frozenset(
@@ -51,6 +51,7 @@ _MODULE_NAMES = frozenset(
         "loss_fn",
         "count_correct",
         "build_model",
+        "init_like_keras",
         "build_optimizer",
         "build_scheduler",
         "learning_rate_at",
@@ -87,6 +88,7 @@ def generate_module(model: ConcreteModel) -> str:
         _docstring(model) + "\n" + IMPORTS + "\n" + _constants(model, head),
         *(HELPERS[name] for name in sorted(helpers)),
         network,
+        KERAS_INIT,
         _builders(model),
         schedule_source(model.optimizer),
         loss_source(model, head),
@@ -215,8 +217,8 @@ def _builders(model: ConcreteModel) -> str:
     cls = class_name(model)
     return (
         f"def build_model() -> {cls}:\n"
-        '    """A freshly initialized network (seed torch first for repeatable weights)."""\n'
-        f"    return {cls}()\n"
+        '    """A freshly initialized network, Keras-style (seed torch first for repeatable weights)."""\n'
+        f"    return init_like_keras({cls}())\n"
         "\n"
         "\n"
         "def build_optimizer(model: nn.Module) -> torch.optim.Optimizer:\n"

@@ -61,6 +61,34 @@ class AveragePoolingSame(nn.Module):
 ''',
 }
 
+#: Keras' default initialisation, applied by every generated ``build_model``.
+KERAS_INIT = '''\
+def init_like_keras(model: nn.Module) -> nn.Module:
+    """Initialise `model` as Keras does, so one file trains alike on both backends; return it.
+
+    Glorot-uniform kernels and zero biases (Dense, Conv), glorot-uniform input
+    and orthogonal recurrent kernels (LSTM, GRU; the LSTM forget-gate bias is
+    1, Keras' unit_forget_bias), embeddings uniform in [-0.05, 0.05].
+    """
+    for module in model.modules():
+        if isinstance(module, (nn.Linear, nn.Conv1d, nn.Conv2d)):
+            nn.init.xavier_uniform_(module.weight)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+        elif isinstance(module, (nn.LSTM, nn.GRU)):
+            nn.init.xavier_uniform_(module.weight_ih_l0)
+            nn.init.orthogonal_(module.weight_hh_l0)
+            nn.init.zeros_(module.bias_ih_l0)
+            if isinstance(module, nn.LSTM):
+                units = module.hidden_size
+                nn.init.ones_(module.bias_ih_l0[units:2 * units])
+            else:
+                nn.init.zeros_(module.bias_hh_l0)
+        elif isinstance(module, nn.Embedding):
+            nn.init.uniform_(module.weight, -0.05, 0.05)
+    return model
+'''
+
 TRAINING = '''\
 class EarlyStopping:
     """Keras' EarlyStopping with restore_best_weights=True.

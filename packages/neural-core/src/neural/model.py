@@ -9,6 +9,7 @@ injected code.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,6 +73,15 @@ class TrainConfig:
     dataset: str = "mnist5k"
     grid_points: int = 5
     sampler: str | None = None
+
+    def without_validation_fallback(self) -> TrainConfig:
+        """This config, with ``val_`` objective and monitor turned into the training metric when
+        ``validation_split`` is 0 (there are no validation metrics then); called when binding a point."""
+        if self.validation_split > 0:
+            return self
+        return dataclasses.replace(
+            self, objective=self.objective.removeprefix("val_"), monitor=self.monitor.removeprefix("val_")
+        )
 
     @property
     def direction(self) -> str:

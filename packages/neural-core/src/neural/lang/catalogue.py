@@ -263,7 +263,6 @@ TRAIN_BLOCK = CallSpec(
             "fraction of the data held out for validation",
             minimum=0,
             maximum=1,
-            exclusive_minimum=True,
             exclusive_maximum=True,
         ),
         _train(

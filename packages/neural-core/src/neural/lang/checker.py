@@ -92,10 +92,11 @@ def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
 
 
 def _model_warnings(network: Network, model: ConcreteModel) -> list[Diagnostic]:
-    """Warnings that need the nominal model: a softmax output or an accuracy objective without cross-entropy."""
+    """Warnings that need the nominal model: how a linear output meets a cross-entropy loss, no
+    validation data, a softmax output or an accuracy objective without cross-entropy."""
+    warnings = _logits_warnings(model) + _no_validation_warnings(network, model)
     if model.loss in CROSS_ENTROPY_LOSSES:
-        return []
-    warnings = []
+        return warnings
     last = model.layers[-1] if model.layers else None
     if last is not None and last.params.get("activation") == "softmax":
         where = (
@@ -137,6 +138,45 @@ def reserved_name_problem(name: str) -> str | None:
     if name in vars(builtins):
         return "is the name of a Python builtin"
     return None
+
+
+def _logits_warnings(model: ConcreteModel) -> list[Diagnostic]:
+    """Say that a linear last layer feeds a cross-entropy loss raw scores (logits), as every backend takes them."""
+    last = model.layers[-1] if model.layers else None
+    if last is None or last.kind not in ("Dense", "Output") or last.params.get("activation") not in (None, "linear"):
+        return []
+    if model.loss == "binary_crossentropy":
+        squash, spelled = "sigmoid", f'{last.kind}({last.params["units"]}, "sigmoid")'
+    elif model.loss in CROSS_ENTROPY_LOSSES:
+        squash, spelled = "softmax", f'{last.kind}({last.params["units"]}, "softmax")'
+    else:
+        return []
+    return [
+        Diagnostic(
+            f"{last.kind} has no activation, so {model.loss} takes its outputs as logits and applies the "
+            f"{squash} itself (the same on every backend)",
+            last.span,
+            hint=f"that trains well; write {spelled} to make the model output probabilities instead",
+            severity="warning",
+        )
+    ]
+
+
+def _no_validation_warnings(network: Network, model: ConcreteModel) -> list[Diagnostic]:
+    """Say once that ``validation_split: 0`` makes the objective (and monitor) the training metric."""
+    if model.train.validation_split > 0:
+        return []
+    keyword = next((k for k in network.train or () if k.name == "validation_split"), None)
+    where = keyword.value.span if keyword is not None else located(network.name_span, network.span)
+    return [
+        Diagnostic(
+            f"validation_split 0 keeps no validation data, so the objective is {model.train.objective!r}, "
+            "measured on the training data",
+            where,
+            hint="keep e.g. validation_split: 0.2 to choose hyperparameters on held-out data",
+            severity="warning",
+        )
+    ]
 
 
 class _Checker(ArgumentBinder):

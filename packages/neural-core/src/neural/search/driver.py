@@ -143,6 +143,12 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
         data,
         console,
     )
+    if plan.train.validation_split == 0:
+        console.print(
+            f"note: validation_split is 0, so there is no validation data: the objective is {plan.train.objective}, "
+            "measured on the training data",
+            highlight=False,
+        )
     searcher = plan.searcher_class(space, plan.settings)
     if plan.settings.pruner != "none" and type(searcher).report is Searcher.report:
         console.print(

@@ -270,7 +270,8 @@ def _resolve_train(
         except ParamError as error:
             refs = refs_in(value)
             return None, Diagnostic(error.message, refs[0].span if refs else NO_SPAN, error.hint)
-    return TrainConfig(**{key: value for key, value in settings.items() if key in _TRAIN_FIELDS}), None
+    train = TrainConfig(**{key: value for key, value in settings.items() if key in _TRAIN_FIELDS})
+    return train.without_validation_fallback(), None
 
 
 def _shape_changing(
