@@ -1,4 +1,4 @@
-"""A 30-trial Keras search keeps its memory flat: trials run in spawned workers, each replaced after
+"""A 30-trial Keras search keeps its memory flat and its threads split: trials run in spawned workers, each replaced after
 ``trials_per_worker`` trials, because Keras keeps memory from model to model (keras#19471)."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tf_support import TINY_SEARCH, MemoryRecordingBackend, search
 
+from neural.search.workers import threads_per_worker
 from neural_backend_tf.backend import TensorFlowBackend
 
 SOURCE = TINY_SEARCH.replace("epochs: 2", "epochs: 1")
@@ -23,6 +24,8 @@ def test_thirty_trials_do_not_grow_resident_memory_past_the_first_few(tmp_path: 
     rss = [epoch["rss_mib"] for epoch in last_epochs]
     per_worker = TensorFlowBackend.trials_per_worker
     assert per_worker is not None
+    # TF's pools were set before TF started in each worker, to core's split of the cores.
+    assert {int(epoch["intra_op_threads"]) for epoch in last_epochs} == {threads_per_worker(1)}
     assert os.getpid() not in pids  # every trial ran in a worker, never in the search process
     assert len(set(pids)) == TRIALS // per_worker  # a fresh (spawned) worker every few trials
     first_few = max(rss[:per_worker])

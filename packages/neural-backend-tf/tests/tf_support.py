@@ -58,20 +58,25 @@ def search(source: str, out_dir: Path, backend: TensorFlowBackend | None = None,
 
 
 class _WithMemory:
-    """Adds the process's resident memory (MiB) and id to every epoch's metrics."""
+    """Adds the process's resident memory (MiB), its id and TF's intra-op threads to every epoch's metrics."""
 
     def __init__(self, inner: Reporter) -> None:
         self.inner = inner
 
     def on_epoch_end(self, epoch: int, metrics: dict[str, float]) -> bool:
         import psutil
+        import tensorflow as tf
 
-        rss = psutil.Process().memory_info().rss / 2**20
-        return self.inner.on_epoch_end(epoch, {**metrics, "rss_mib": rss, "pid": float(os.getpid())})
+        extra = {
+            "rss_mib": psutil.Process().memory_info().rss / 2**20,
+            "pid": float(os.getpid()),
+            "intra_op_threads": float(tf.config.threading.get_intra_op_parallelism_threads()),
+        }
+        return self.inner.on_epoch_end(epoch, {**metrics, **extra})
 
 
 class MemoryRecordingBackend(TensorFlowBackend):
-    """The real TensorFlow backend; each epoch's metrics also carry the training process's memory and pid."""
+    """The real TensorFlow backend; each epoch's metrics also carry the training process's memory, pid and threads."""
 
     def train(
         self,

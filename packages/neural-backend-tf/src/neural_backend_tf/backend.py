@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
+import tempfile
 import time
 import types
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -42,6 +45,29 @@ def load_generated_module(source: str, network_name: str) -> types.ModuleType:
     return module
 
 
+@contextlib.contextmanager
+def _quiet_native_stderr() -> Iterator[None]:
+    """Hold back what native code writes to stderr while TF loads (absl prints INFO lines before
+    TF_CPP_MIN_LOG_LEVEL applies); an import that fails gets that text back on stderr."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr to protect
+        yield
+        return
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        except BaseException:
+            os.dup2(saved, 2)
+            held.seek(0)
+            sys.stderr.write(held.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def import_keras(threads: int | None = None) -> Any:
     """Import Keras on TensorFlow, with ``threads`` in TF's pools when TF is not initialised yet.
 
@@ -51,7 +77,8 @@ def import_keras(threads: int | None = None) -> Any:
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # no C++ start-up chatter on stderr
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    import tensorflow as tf
+    with _quiet_native_stderr():
+        import tensorflow as tf
 
     if threads:
         with contextlib.suppress(RuntimeError):  # already running: its pools cannot change any more

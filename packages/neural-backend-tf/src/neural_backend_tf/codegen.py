@@ -9,7 +9,7 @@ deterministic: the same model gives the same bytes.
 from __future__ import annotations
 
 from neural.backends.literals import identifier, literal
-from neural.model import ConcreteModel, LayerConfig
+from neural.model import ConcreteModel, LayerConfig, ScheduleConfig
 from neural.naming import module_filename, weights_filename
 from neural_backend_tf.layers_code import ACTIVATED_KINDS, layer_code
 from neural_backend_tf.optim_code import (
@@ -18,7 +18,7 @@ from neural_backend_tf.optim_code import (
     OutputHead,
     loss_expression,
     metrics_expression,
-    optimizer_expression,
+    optimizer_source,
     output_head,
     prediction_expression,
 )
@@ -110,12 +110,19 @@ def _build_model(model: ConcreteModel) -> str:
     )
 
 
+def _schedule_note(model: ConcreteModel) -> str:
+    rate = model.optimizer.params.get("learning_rate")
+    if isinstance(rate, ScheduleConfig):
+        return f"; learning rate: {rate.name}, stepped per batch"
+    return ""
+
+
 def _builders(model: ConcreteModel, head: OutputHead) -> str:
     returned = "probabilities" if head.from_logits else "the outputs"
     return (
         "def build_optimizer() -> keras.optimizers.Optimizer:\n"
-        f'    """{model.optimizer.name}, as the file declares it."""\n'
-        f"    return {optimizer_expression(model.optimizer)}\n"
+        f'    """{model.optimizer.name}, as the file declares it{_schedule_note(model)}."""\n'
+        f"{optimizer_source(model.optimizer)}"
         "\n"
         "\n"
         "def build_loss() -> keras.losses.Loss:\n"

@@ -58,23 +58,36 @@ def _keyword(name: str, value: object) -> str:
     return f"{name}={literal(value)}"
 
 
+def wrapped_call(callee: str, args: list[str], indent: int, start: int, width: int = 100) -> str:
+    """``callee(arg, ...)`` on one line when it fits in ``width`` columns from column ``start``, else one
+    argument per line under a statement indented by ``indent``."""
+    flat = f"{callee}({', '.join(args)})"
+    if start + len(flat) <= width:
+        return flat
+    inner = " " * (indent + 4)
+    return f"{callee}(\n" + "".join(f"{inner}{arg},\n" for arg in args) + " " * indent + ")"
+
+
 def schedule_expression(schedule: ScheduleConfig) -> str:
     """``keras.optimizers.schedules.X(...)`` with every parameter the model holds."""
     names = lookup(_SCHEDULES, schedule.name, "learning-rate schedule")
     args = [_keyword(name, schedule.params[name]) for name in names if name in schedule.params]
-    return f"keras.optimizers.schedules.{schedule.name}({', '.join(args)})"
+    return wrapped_call(f"keras.optimizers.schedules.{schedule.name}", args, 4, len("    schedule = "))
 
 
-def optimizer_expression(optimizer: OptimizerConfig) -> str:
-    """``keras.optimizers.X(learning_rate=..., ...)`` for ``optimizer``."""
+def optimizer_source(optimizer: OptimizerConfig) -> str:
+    """The body of ``build_optimizer``: the schedule (when there is one), then ``keras.optimizers.X(...)``."""
     names = lookup(_OPTIMIZERS, optimizer.name, "optimizer")
     rate = optimizer.params.get("learning_rate", 0.001)
+    lines = []
     if isinstance(rate, ScheduleConfig):
-        args = [f"learning_rate={schedule_expression(rate)}"]
+        lines.append(f"    schedule = {schedule_expression(rate)}")
+        args = ["learning_rate=schedule"]
     else:
         args = [f"learning_rate={literal(float(rate))}"]
     args.extend(_keyword(name, optimizer.params[name]) for name in names if name in optimizer.params)
-    return f"keras.optimizers.{optimizer.name}({', '.join(args)})"
+    lines.append(f"    return {wrapped_call(f'keras.optimizers.{optimizer.name}', args, 4, len('    return '))}")
+    return "\n".join(lines) + "\n"
 
 
 # --- the output head ------------------------------------------------------------

@@ -63,9 +63,8 @@ class EpochReporter(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         logs = logs or {}
-        metrics: dict[str, float] = {
-            name: float(logs[name]) for name in ("loss", "accuracy", "val_loss", "val_accuracy") if name in logs
-        }
+        reported = ("loss", "accuracy", "val_loss", "val_accuracy")
+        metrics: dict[str, float] = {name: float(logs[name]) for name in reported if name in logs}
         metrics["lr"] = current_learning_rate(self.model.optimizer)
         metrics["time"] = time.perf_counter() - self.started
         self.history.append(metrics)
