@@ -65,3 +65,16 @@ def test_compile_is_deterministic(tiny: Path, tmp_path: Path) -> None:
     second = neural("compile", tiny, "--backend", "tf", "-o", tmp_path / "b.py")
     assert first.exit_code == second.exit_code == 0
     assert (tmp_path / "a.py").read_bytes() == (tmp_path / "b.py").read_bytes()
+
+
+def test_a_pruned_trial_stops_after_the_epoch_its_value_was_reported(tmp_path: Path) -> None:
+    source = TINY_SEARCH.replace("epochs: 2", 'epochs: 4  pruner: "median"  search_method: "bayesian"')
+    path = tmp_path / "prune.neural"
+    path.write_text(source, encoding="utf-8")
+    result = neural("run", path, "--backend", "tf", "--hpo", "--trials", "8", "--out", tmp_path / "p")
+    assert result.exit_code == 0, result.output
+    trials = json.loads((tmp_path / "p" / "hpo_results.json").read_text())["trials"]
+    pruned = [t for t in trials if t["state"] == "pruned"]
+    assert pruned, [t["state"] for t in trials]
+    assert all(len(t["intermediate_values"]) < 4 for t in pruned)  # the Keras callback stopped fit
+    assert all(len(t["intermediate_values"]) == 4 for t in trials if t["state"] == "complete")
