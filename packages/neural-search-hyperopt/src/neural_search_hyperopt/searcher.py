@@ -41,7 +41,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from neural.errors import NeuralError
 from neural.search.base import (
-    COMPLETE,
     FAILED,
     PRUNED,
     Outcome,
@@ -51,7 +50,7 @@ from neural.search.base import (
     SearchSettings,
 )
 from neural.search.numbering import TrialNumbers
-from neural.search.pruning import MedianPruning
+from neural.search.pruning import TrialCurves
 from neural_search_hyperopt.algorithms import make_algorithm
 from neural_search_hyperopt.space import HyperoptSpace
 
@@ -108,8 +107,7 @@ class HyperoptSearcher(Searcher):
         self._docs: dict[int, dict[str, Any]] = {}
         self._numbers = TrialNumbers()
         self._sign = -1.0 if settings.direction == "maximize" else 1.0
-        self._pruning = MedianPruning(settings.direction) if settings.pruner == "median" else None
-        self._curves: dict[int, list[float]] = {}
+        self._curves = TrialCurves(settings)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -139,21 +137,16 @@ class HyperoptSearcher(Searcher):
 
     def report(self, proposal: Proposal, step: int, value: float) -> bool:
         """Record epoch ``step``'s objective; True prunes the trial (``pruner: "median"`` only)."""
-        if self._pruning is None:
-            return False
-        curve = self._curves.setdefault(proposal.number, [])
-        curve.append(value)
-        return self._pruning.should_prune(curve, step)
+        return self._curves.report(proposal.number, step, value)
 
     def tell(self, proposal: Proposal, outcome: Outcome) -> None:
         """Finish the trial's document: done with its loss, or an error (see the module docstring)."""
-        self._curves.pop(proposal.number, None)
+        self._curves.forget(proposal.number)
         doc = self._docs.get(proposal.number)
         if doc is None:
             return
         if _finish(doc, outcome, self._sign):
-            if self._pruning is not None and outcome.state == COMPLETE:
-                self._pruning.add_completed(outcome.intermediate)
+            self._curves.learn(outcome)
         else:
             self._trials.refresh()  # drops the error document from the history
 
@@ -182,8 +175,7 @@ class HyperoptSearcher(Searcher):
             [doc] = self._trials.new_trial_docs([past.number], [None], [self._domain.new_result()], [misc])
             _finish(doc, past.outcome, self._sign)
             docs.append(doc)
-            if self._pruning is not None and past.outcome.state == COMPLETE:
-                self._pruning.add_completed(past.outcome.intermediate)
+            self._curves.learn(past.outcome)
         if docs:
             self._insert(docs)
 
@@ -198,7 +190,7 @@ class HyperoptSearcher(Searcher):
             "algorithm": {**self._algorithm_info, "seed": self.settings.seed},
             "seeding": "trial k's suggest call is seeded from numpy.random.default_rng([seed, k])",
             "outcomes": dict(OUTCOMES_AS_HYPEROPT_SEES_THEM),
-            "pruner": {"name": "median", "startup_trials": 3} if self._pruning else {"name": "none"},
+            "pruner": {"name": "median", "startup_trials": 3} if self._curves.enabled else {"name": "none"},
             "budget": self.settings.n_trials,
             "space": self._space.describe(),
         }

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from neural.errors import NeuralError
-from neural.search.base import COMPLETE, Outcome, PastTrial, Proposal, Searcher, SearchSettings
-from neural.search.pruning import MedianPruning
+from neural.search.base import Outcome, PastTrial, Proposal, Searcher, SearchSettings
+from neural.search.pruning import TrialCurves
 
 if TYPE_CHECKING:
     from neural.space.space import SearchSpace
@@ -73,8 +73,7 @@ class NumberedSearcher(Searcher):
                 f'(the built-in {self.name} searcher prunes with "median" or "none")'
             )
         self._numbers = TrialNumbers()
-        self._pruning = MedianPruning(settings.direction) if settings.pruner == "median" else None
-        self._curves: dict[int, list[float]] = {}
+        self._curves = TrialCurves(settings)
 
     @abstractmethod
     def point_for(self, number: int) -> dict[str, Any]:
@@ -93,22 +92,15 @@ class NumberedSearcher(Searcher):
 
     def report(self, proposal: Proposal, step: int, value: float) -> bool:
         """Record epoch ``step``'s objective; True prunes the trial (``pruner: "median"`` only)."""
-        if self._pruning is None:
-            return False
-        curve = self._curves.setdefault(proposal.number, [])
-        curve.append(value)
-        return self._pruning.should_prune(curve, step)
+        return self._curves.report(proposal.number, step, value)
 
     def tell(self, proposal: Proposal, outcome: Outcome) -> None:
         """Outcomes never change later proposals; completed curves feed the median pruning."""
-        self._curves.pop(proposal.number, None)
-        if self._pruning is not None and outcome.state == COMPLETE:
-            self._pruning.add_completed(outcome.intermediate)
+        self._curves.forget(proposal.number)
+        self._curves.learn(outcome)
 
     def restore(self, trials: list[PastTrial]) -> None:
         """Skip the numbers of trials finished in an earlier run (and learn their curves)."""
         self._numbers.restore(trial.number for trial in trials)
-        if self._pruning is not None:
-            for trial in trials:
-                if trial.outcome.state == COMPLETE:
-                    self._pruning.add_completed(trial.outcome.intermediate)
+        for trial in trials:
+            self._curves.learn(trial.outcome)
