@@ -31,8 +31,9 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from neural.errors import NeuralError, unknown_name_hint
+from neural.errors import NeuralError
 from neural.search.base import SearchSettings
+from neural.search.sampler_choice import resolve_sampler
 
 #: The methods this searcher implements.
 METHODS = ("anneal", "bayesian", "random")
@@ -58,25 +59,13 @@ def algorithm_name(settings: SearchSettings) -> str:
     Raises :class:`NeuralError` for a method this searcher lacks, an unknown
     sampler, or a sampler given with a method other than ``bayesian``.
     """
-    requested = settings.sampler.lower() if settings.sampler else None
-    if settings.method == "bayesian":
-        name = requested or "tpe"
-        if name not in BAYESIAN_SAMPLERS:
-            hint = unknown_name_hint(name, BAYESIAN_SAMPLERS, "hyperopt samplers")
-            raise NeuralError(
-                f"unknown sampler '{settings.sampler}' for search_method 'bayesian' with the hyperopt "
-                f"searcher; {hint} (set it with `sampler:` in the train block or --sampler)"
-            )
-        return name
-    if settings.method in ("random", "anneal"):
-        if requested not in (None, settings.method):
-            raise NeuralError(
-                f"sampler '{settings.sampler}' only applies to search_method 'bayesian', not "
-                f"'{settings.method}'; remove the sampler or set search_method: \"bayesian\""
-            )
-        return settings.method
-    raise NeuralError(
-        f"the hyperopt searcher has no search_method '{settings.method}'; use one of: {', '.join(METHODS)}"
+    return resolve_sampler(
+        settings,
+        searcher="hyperopt",
+        methods=("random", "anneal"),
+        bayesian_samplers=BAYESIAN_SAMPLERS,
+        hint_what="hyperopt samplers",
+        unknown_suffix=" with the hyperopt searcher",
     )
 
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from neural.errors import NeuralError, unknown_name_hint
+from neural.errors import NeuralError
 from neural.search.base import SearchSettings
+from neural.search.sampler_choice import resolve_sampler
 from neural.space.params import Param
 
 if TYPE_CHECKING:
@@ -68,25 +69,8 @@ def sampler_name(settings: SearchSettings) -> str:
     Raises :class:`NeuralError` for an unknown sampler, or a sampler given with a
     method other than ``bayesian``.
     """
-    requested = settings.sampler.lower() if settings.sampler else None
-    if settings.method == "bayesian":
-        name = requested or "tpe"
-        if name not in BAYESIAN_SAMPLERS:
-            hint = unknown_name_hint(name, BAYESIAN_SAMPLERS, "samplers")
-            raise NeuralError(
-                f"unknown sampler '{settings.sampler}' for search_method 'bayesian'; {hint} "
-                f"(set it with `sampler:` in the train block or --sampler)"
-            )
-        return name
-    if settings.method in ("random", "grid"):
-        if requested not in (None, settings.method):
-            raise NeuralError(
-                f"sampler '{settings.sampler}' only applies to search_method 'bayesian', not "
-                f"'{settings.method}'; remove the sampler or set search_method: \"bayesian\""
-            )
-        return settings.method
-    raise NeuralError(
-        f"the optuna searcher has no search_method '{settings.method}'; use one of: bayesian, grid, random"
+    return resolve_sampler(
+        settings, searcher="optuna", methods=("random", "grid"), bayesian_samplers=BAYESIAN_SAMPLERS
     )
 
 
