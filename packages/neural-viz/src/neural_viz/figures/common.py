@@ -1,9 +1,10 @@
-"""What the figure modules share: escaping, colours, trace types, number rounding, empty figures."""
+"""What the figure modules share: escaping, colours, trace types, number rounding, empty figures, gapped lines."""
 
 from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 from typing import Any
 
 #: Above this many points a scatter is drawn with WebGL (``scattergl``): SVG gets slow past a few thousand.
@@ -87,3 +88,36 @@ def empty_figure(title: str, message: str) -> dict[str, Any]:
 def objective_label(metric: str, direction: str) -> str:
     """The objective's axis title: ``val_loss (lower is better)``."""
     return f"{text(metric)} ({'higher' if direction == 'maximize' else 'lower'} is better)"
+
+
+def gapped_trace(
+    kind: str,
+    state: str,
+    segments: Sequence[tuple[Sequence[Any], Sequence[Any], int]],
+    hover: str,
+    **style: Any,
+) -> dict[str, Any]:
+    """One trace drawing every trial of ``state`` as its own polyline, the lines kept apart by gaps.
+
+    Called by the figures that draw one line per trial (learning curves, the
+    timeline): ``segments`` holds each trial's ``(xs, ys, number)``, so 10,000
+    trials stay one trace per state. ``hover`` follows ``trial N<br>`` in the
+    hover text; ``style`` (mode, marker, line, ...) goes into the trace as given.
+    """
+    xs: list[Any] = []
+    ys: list[Any] = []
+    numbers: list[int | None] = []
+    for seg_xs, seg_ys, number in segments:
+        xs.extend([*seg_xs, None])
+        ys.extend([*seg_ys, None])
+        numbers.extend([*[number] * len(seg_xs), None])
+    return {
+        "type": kind,
+        "name": f"{state} ({len(segments)})",
+        "x": xs,
+        "y": ys,
+        "customdata": numbers,
+        **style,
+        "connectgaps": False,
+        "hovertemplate": "trial %{customdata}<br>" + hover + "<extra>" + state + "</extra>",
+    }

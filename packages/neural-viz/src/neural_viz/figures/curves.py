@@ -8,6 +8,7 @@ from neural_viz.figures.common import (
     BEST_COLOUR,
     STATE_COLOURS,
     empty_figure,
+    gapped_trace,
     layout,
     objective_label,
     rounded,
@@ -54,29 +55,23 @@ def curves_figure(info: dict[str, Any]) -> dict[str, Any]:
         group = curves.get(state) or []
         if not group:
             continue
-        xs: list[int | None] = []
-        ys: list[float | None] = []
-        numbers: list[int | None] = []
         for curve in group:
             if curve["number"] == info["best_number"]:
                 best_curve = curve
-            xs.extend([*range(1, len(curve["values"]) + 1), None])
-            ys.extend([*(rounded(v, 5) for v in curve["values"]), None])
-            numbers.extend([*[curve["number"]] * len(curve["values"]), None])
+        segments = [
+            (range(1, len(c["values"]) + 1), [rounded(v, 5) for v in c["values"]], c["number"]) for c in group
+        ]
         traces.append(
-            {
-                "type": kind,
-                "name": f"{state} ({len(group)})",
-                "x": xs,
-                "y": ys,
-                "customdata": numbers,
-                "mode": "lines+markers" if points <= 2000 else "lines",  # a one-epoch curve is only a dot
-                "marker": {"color": STATE_COLOURS[state], "size": 4},
-                "line": {"color": STATE_COLOURS[state], "width": 1},
-                "opacity": 0.6,
-                "connectgaps": False,
-                "hovertemplate": "trial %{customdata}<br>epoch %{x}: %{y}<extra>" + state + "</extra>",
-            }
+            gapped_trace(
+                kind,
+                state,
+                segments,
+                "epoch %{x}: %{y}",
+                mode="lines+markers" if points <= 2000 else "lines",  # a one-epoch curve is only a dot
+                marker={"color": STATE_COLOURS[state], "size": 4},
+                line={"color": STATE_COLOURS[state], "width": 1},
+                opacity=0.6,
+            )
         )
         if state in ("pruned", "failed"):
             traces.append(

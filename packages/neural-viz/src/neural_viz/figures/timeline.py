@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from neural_viz.figures.common import STATE_COLOURS, empty_figure, layout
+from neural_viz.figures.common import STATE_COLOURS, empty_figure, gapped_trace, layout
 from neural_viz.study import Study
 
 TITLE = "Timeline — each bar is a trial from start to end, one row per worker; gaps are idle time"
@@ -88,27 +88,24 @@ def timeline_figure(info: dict[str, Any]) -> dict[str, Any]:
         group = [bar for bar in bars if bar["state"] == state]
         if not group:
             continue
-        xs: list[int | None] = []
-        ys: list[str | None] = []
-        numbers: list[int | None] = []
-        for bar in group:
-            row = f"worker {bar['row'] + 1}"
-            xs.extend([_milliseconds(bar["start"]), _milliseconds(bar["end"]), None])
-            ys.extend([row, row, None])
-            numbers.extend([bar["number"], bar["number"], None])
+        segments = [
+            (
+                [_milliseconds(bar["start"]), _milliseconds(bar["end"])],
+                [f"worker {bar['row'] + 1}"] * 2,
+                bar["number"],
+            )
+            for bar in group
+        ]
         traces.append(
-            {
-                "type": kind,
-                "name": f"{state} ({len(group)})",
-                "x": xs,
-                "y": ys,
-                "customdata": numbers,
-                "mode": "lines+markers",
-                "line": {"color": STATE_COLOURS[state], "width": 14},
-                "marker": {"color": STATE_COLOURS[state], "size": 4},
-                "connectgaps": False,
-                "hovertemplate": "trial %{customdata}<br>%{x}<extra>" + state + "</extra>",
-            }
+            gapped_trace(
+                kind,
+                state,
+                segments,
+                "%{x}",
+                mode="lines+markers",
+                line={"color": STATE_COLOURS[state], "width": 14},
+                marker={"color": STATE_COLOURS[state], "size": 4},
+            )
         )
     rows = [f"worker {i + 1}" for i in range(info["rows"])]
     notes = ["a trial goes on the first row free when it started (the file records times, not workers)"]
