@@ -23,7 +23,24 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import viz_models as models
 from viz_browser import BROWSER_ARGS, CHROMIUM, ensure_chromium
+
+#: The real searches the ``searches`` fixture runs, by case name: (source, searcher, trial budget or None).
+PLANS: dict[str, tuple[str, str, int | None]] = {
+    "random": (models.THREE_PARAMS, "random", None),
+    "grid": (models.GRID, "grid", None),
+    "optuna": (models.THREE_PARAMS, "optuna", None),
+    "pruned": (models.PRUNED, "random", None),
+    "some_fail": (models.SOME_FAIL, "random", None),
+    "all_fail": (models.ALL_FAIL, "random", None),
+    "one_trial": (models.THREE_PARAMS, "random", 1),
+    "one_param": (models.ONE_PARAM, "random", None),
+    "fifteen": (models.FIFTEEN_PARAMS, "random", None),
+    "every_form": (models.EVERY_FORM, "random", None),
+}
+#: The case names, for ``pytest.mark.parametrize``.
+CASES = list(PLANS)
 
 
 @pytest.fixture(scope="session")
@@ -68,25 +85,13 @@ def searches(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     The ``optuna`` one only when neural-search-optuna is installed (:func:`search_of` skips without it).
     """
     import torch
-    import viz_models as models
 
     torch.set_num_threads(1)
     base = tmp_path_factory.mktemp("searches")
     cwd = Path.cwd()
     os.chdir(base)  # the results record the source path as given: relative, like a user's
     try:
-        plans = {
-            "random": (models.THREE_PARAMS, "random", None),
-            "grid": (models.GRID, "grid", None),
-            "optuna": (models.THREE_PARAMS, "optuna", None),
-            "pruned": (models.PRUNED, "random", None),
-            "some_fail": (models.SOME_FAIL, "random", None),
-            "all_fail": (models.ALL_FAIL, "random", None),
-            "one_trial": (models.THREE_PARAMS, "random", 1),
-            "one_param": (models.ONE_PARAM, "random", None),
-            "fifteen": (models.FIFTEEN_PARAMS, "random", None),
-            "every_form": (models.EVERY_FORM, "random", None),
-        }
+        plans = dict(PLANS)
         from neural.plugins import manager
 
         if "optuna" not in manager.searchers():  # e.g. nox's neural-viz session: core and torch only

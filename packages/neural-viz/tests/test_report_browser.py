@@ -13,25 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import load, search_of
+from conftest import CASES, load, search_of
 from viz_browser import assert_drawn, open_report
 
 from neural_viz.html_report import results_page
 from neural_viz.study import load_study, study_from_data
 from neural_viz.visualizers import HtmlVisualizer
 
-CASES = [
-    "random",
-    "grid",
-    "optuna",
-    "pruned",
-    "some_fail",
-    "all_fail",
-    "one_trial",
-    "one_param",
-    "fifteen",
-    "every_form",
-]
 HOSTILE = "<script>alert('reason')</script><img src=x onerror=alert(2)>"
 
 

@@ -13,23 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import load, search_of
+from conftest import CASES, load, search_of
 
 from neural_viz.report import report_figures, report_info
 from neural_viz.study import load_study, study_from_data
-
-CASES = [
-    "random",
-    "grid",
-    "optuna",
-    "pruned",
-    "some_fail",
-    "all_fail",
-    "one_trial",
-    "one_param",
-    "fifteen",
-    "every_form",
-]
 
 
 def expected(data: dict[str, Any]) -> dict[str, Any]:
