@@ -7,14 +7,13 @@ measure the same thing.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from neural.search.base import COMPLETE, FAILED, PRUNED, Outcome, PastTrial, Proposal, SearchSettings
+from neural.testing.files import import_file
 from neural_search_hyperopt.searcher import HyperoptSearcher
 
 REPO = Path(__file__).resolve().parents[3]
@@ -53,14 +52,7 @@ def space_of(source: str) -> Any:
 
 def load_bench(name: str) -> ModuleType:
     """Import ``bench/<name>.py`` (the bench folder is not a package)."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REPO / "bench" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return import_file(REPO / "bench" / f"{name}.py")
 
 
 def searcher(

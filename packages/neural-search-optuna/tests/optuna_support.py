@@ -7,11 +7,11 @@ and the benchmark measure the same thing.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from neural.testing.files import import_file
 
 REPO = Path(__file__).resolve().parents[3]
 ADVANCED_EXAMPLE = REPO / "examples" / "advanced_hpo.neural"
@@ -19,14 +19,7 @@ ADVANCED_EXAMPLE = REPO / "examples" / "advanced_hpo.neural"
 
 def load_bench(name: str) -> ModuleType:
     """Import ``bench/<name>.py`` (the bench folder is not a package)."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REPO / "bench" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return import_file(REPO / "bench" / f"{name}.py")
 
 
 def advanced_space() -> Any:
