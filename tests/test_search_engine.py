@@ -191,7 +191,8 @@ def test_pruned_trials_stop_early_and_keep_their_curve(
     import neural.plugins.manager as manager
 
     monkeypatch.setattr(manager, "searcher_for", lambda method, name=None: PruneOddTrials)
-    model = write_model(tmp_path, TINY.replace("epochs: 2", "epochs: 3"))
+    # the searcher alone decides (no divergence guard on this tiny synthetic data)
+    model = write_model(tmp_path, TINY.replace("epochs: 2", "epochs: 3 divergence_guard: false"))
     run = search(model, TorchBackend(), tmp_path / "out")
     for number, trial in run.trials().items():
         if number % 2:

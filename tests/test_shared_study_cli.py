@@ -172,7 +172,7 @@ def test_two_neural_run_processes_complete_one_shared_study_and_each_results_fil
 def test_a_killed_process_resumed_with_resume_ends_its_study_with_exactly_n_trials(tmp_path: Path) -> None:
     storage = str(tmp_path / "study.log")
     (tmp_path / "slow.neural").write_text(SLOW)
-    command = ("slow.neural", "out", storage, "k", "--trials", "4")
+    command = ("slow.neural", "out", storage, "k", "--trials", "4", "--parallel", "1")  # one trial cut
     process = start_run(tmp_path, *command, env=FAST_HEARTBEAT)
     results_file = tmp_path / "out" / RESULTS_FILENAME
     wait_for(lambda: "complete" in (s := read_states(results_file)) and "running" in s, process)

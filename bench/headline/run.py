@@ -19,9 +19,9 @@ peers read):
 
 Every contestant gets the machine's threads (the thread-limiting variables are
 removed from its environment). The clock starts when its process is launched.
-For ours, an epoch's wall time is taken from ``hpo_results.json``: the trial's
-``finished`` time minus the durations of its later epochs (a bound from above,
-so never in our favour). The table gives the medians over seeds; the raw
+For ours, an epoch's wall time is when it first appeared in ``hpo_results.json``
+(``neural`` rewrites it after every epoch; the harness reads it every
+``POLL_SECONDS``): a bound from above, so never in our favour. The table gives the medians over seeds; the raw
 curves go to ``--out``/``headline.json``. Ratios are ours / the best peer's
 (the peer with the highest median best accuracy at 100 % of the budget).
 """
@@ -37,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,8 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"
 CONTESTANTS = ("neural", "optuna-loop", "keras-tuner")
 #: Chance accuracy on 10 classes, with a margin: a trial never above it diverged.
 CHANCE_CEILING = 0.2
+#: How often the harness looks at ours' results file while it runs.
+POLL_SECONDS = 0.5
 #: ``--smoke-epochs``: fewer epochs a trial, to try the harness itself (not a benchmark).
 EPOCHS_OVERRIDE: int | None = None
 
@@ -108,24 +111,55 @@ def neural_command() -> list[str]:
 # ----------------------------------------------------------------------------- one run each
 
 
-def run_limited(command: list[str], log_path: Path, limit: float) -> tuple[int, bool]:
+def run_limited(
+    command: list[str], log_path: Path, limit: float, watch: Callable[[], None] | None = None
+) -> tuple[int, bool]:
     """Run ``command`` (output to ``log_path``); kill its whole process group after ``limit`` seconds.
 
     Every contestant finishes the trials running at its deadline; on a busy machine
     one such trial can take far longer than the budget, and the figures count only
-    epochs within the budget, so the run is cut at the limit. Returns (exit code, killed).
+    epochs within the budget, so the run is cut at the limit. ``watch`` is called
+    every :data:`POLL_SECONDS` while it runs. Returns (exit code, killed).
     """
+    deadline = time.monotonic() + limit
     with open(log_path, "w", encoding="utf-8") as log:
         process = subprocess.Popen(
             command, stdout=log, stderr=subprocess.STDOUT, env=contestant_env(), start_new_session=True
         )
+        while time.monotonic() < deadline:
+            try:
+                code = process.wait(timeout=POLL_SECONDS)
+            except subprocess.TimeoutExpired:
+                if watch is not None:
+                    watch()
+                continue
+            if watch is not None:
+                watch()
+            return code, False
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        log.write(f"\n[bench] killed after the limit of {limit:.0f} s\n")
+        return process.returncode, True
+
+
+class EpochWatcher:
+    """Notes when each epoch of ours first appears in ``hpo_results.json`` (rewritten after every
+    epoch): a time from above, so never in our favour."""
+
+    def __init__(self, path: Path, launched: float) -> None:
+        self.path = path
+        self.launched = launched
+        self.seen: dict[tuple[int, int], float] = {}
+
+    def __call__(self) -> None:
         try:
-            return process.wait(timeout=limit), False
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            log.write(f"\n[bench] killed after the limit of {limit:.0f} s\n")
-            return process.returncode, True
+            results = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return  # not written yet
+        now = time.time() - self.launched
+        for trial in results.get("trials", []):
+            for index in range(len(trial.get("metrics") or [])):
+                self.seen.setdefault((trial["number"], index), now)
 
 
 def run_neural(budget: float, seed: int, folder: Path, limit: float) -> dict[str, Any]:
@@ -148,7 +182,8 @@ def run_neural(budget: float, seed: int, folder: Path, limit: float) -> dict[str
     if EPOCHS_OVERRIDE:
         command += ["--epochs", str(EPOCHS_OVERRIDE)]
     launched = time.time()
-    code, killed = run_limited(command, folder / "neural.log", limit)
+    watcher = EpochWatcher(out / "hpo_results.json", launched)
+    code, killed = run_limited(command, folder / "neural.log", limit, watch=watcher)
     wall = time.time() - launched
     if code != 0 and not killed:
         raise SystemExit(f"neural exited {code}; see {folder / 'neural.log'}")
@@ -163,14 +198,19 @@ def run_neural(budget: float, seed: int, folder: Path, limit: float) -> dict[str
         diverged = "diverg" in error or "chance" in error or _never_above_chance(trial.get("metrics") or [])
         trials["diverged"] += bool(diverged)
         metrics = trial.get("metrics") or []
-        if not metrics or not trial.get("finished"):
-            continue
-        end = datetime.fromisoformat(trial["finished"]).timestamp() - launched
+        end = (
+            datetime.fromisoformat(trial["finished"]).timestamp() - launched
+            if trial.get("finished")
+            else None
+        )
         later = 0.0
         for index in range(len(metrics) - 1, -1, -1):
             accuracy = metrics[index].get("val_accuracy")
-            if accuracy is not None:
-                epochs.append((end - later, trial["number"], index, float(accuracy)))
+            # when the watcher saw the epoch; else the trial's end less its later epochs
+            seen = watcher.seen.get((trial["number"], index))
+            when = seen if seen is not None else (end - later if end is not None else None)
+            if accuracy is not None and when is not None:
+                epochs.append((when, trial["number"], index, float(accuracy)))
             later += float(metrics[index].get("time", 0.0))
     metrics_files = list(out.glob("*.metrics.json"))
     final = json.loads(metrics_files[0].read_text(encoding="utf-8")) if metrics_files else {}
@@ -280,11 +320,12 @@ def figures(run: dict[str, Any], budget: float) -> dict[str, Any]:
     }
 
 
-def median(values: list[Any]) -> float | None:
-    """Median of the values that exist; a run that never reached a target counts as infinitely slow."""
-    if any(v is None for v in values) and all(v is None for v in values):
+def median(values: list[Any], missing: float) -> float | None:
+    """Median over seeds; a seed without the figure counts as ``missing`` (no model yet: accuracy 0;
+    never reached the target: infinitely slow). None when no seed has it."""
+    if all(v is None for v in values):
         return None
-    return statistics.median(float("inf") if v is None else v for v in values)
+    return statistics.median(missing if v is None else v for v in values)
 
 
 def show(value: float | None, pattern: str) -> str:
@@ -299,9 +340,10 @@ def print_table(runs: dict[str, list[dict[str, Any]]], budget: float, seeds: lis
     medians: dict[str, dict[str, float | None]] = {}
     for name, per_seed in runs.items():
         rows = [figures(run, budget) for run in per_seed]
-        medians[name] = {key: median([row[key] for row in rows]) for key in rows[0]}
-    peers = [name for name in medians if name != "neural"]
-    best_peer = max(peers, key=lambda n: (medians[n]["acc_100"] or 0.0, -(medians[n]["t_target"] or 1e9)))
+        medians[name] = {
+            key: median([row[key] for row in rows], float("inf") if key == "t_target" else 0.0)
+            for key in rows[0]
+        }
     print(
         f"\nheadline benchmark: budget {budget:g} s, seeds {seeds}, target {TARGET_ACCURACY} val accuracy; "
         f"medians over seeds; load at the end: {os.getloadavg()[0]:.2f} (1 min)"
@@ -320,6 +362,10 @@ def print_table(runs: dict[str, list[dict[str, Any]]], budget: float, seeds: lis
             f"{show(m['started'], 'g'):>5} {show(m['finished'], 'g'):>4} {show(m['pruned'], 'g'):>4} "
             f"{show(m['diverged'], 'g'):>4} {show(m['wall'], '.0f'):>6}"
         )
+    peers = [name for name in medians if name != "neural"]
+    if not peers:
+        return
+    best_peer = max(peers, key=lambda n: (medians[n]["acc_100"] or 0.0, -(medians[n]["t_target"] or 1e9)))
     ours, peer = medians["neural"], medians[best_peer]
     print(f"\nbest peer: {best_peer}")
     for key, label in (("acc_100", "best val accuracy at 100 %"), ("handed_back", "handed-back model")):
@@ -348,8 +394,15 @@ def main() -> None:
     parser.add_argument(
         "--limit",
         type=float,
+        default=1.5,
+        help="kill a peer after LIMIT x budget seconds (default %(default)s)",
+    )
+    parser.add_argument(
+        "--our-limit",
+        type=float,
         default=2.0,
-        help="kill a contestant after LIMIT x budget seconds (default %(default)s)",
+        help="kill ours after OUR_LIMIT x budget seconds: it trains its best point after the search "
+        "(default %(default)s)",
     )
     parser.add_argument("--out", type=Path, default=Path("bench-headline-out"), help="working folder")
     parser.add_argument(
@@ -380,7 +433,7 @@ def main() -> None:
         for name in chosen:
             print(f"seed {seed}: {name} ...", end=" ", flush=True)
             if name == "neural":
-                run = run_neural(args.budget, seed, folder, limit)
+                run = run_neural(args.budget, seed, folder, args.our_limit * args.budget)
             else:
                 python = sys.executable if name == "optuna-loop" else keras_python
                 run = run_peer(name, python, args.budget, seed, split, folder, limit)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable
+from dataclasses import replace as dataclasses_replace
 from pathlib import Path
 from typing import Any
 
@@ -157,9 +158,55 @@ def test_describe_holds_the_tpe_settings_for_the_results_file() -> None:
     sampler = described["sampler"]
     assert sampler["name"] == "TPESampler" and sampler["seed"] == 5
     assert sampler["multivariate"] is True and sampler["constant_liar"] is True
-    assert sampler["n_startup_trials"] == 10 and sampler["consider_endpoints"] is False
+    assert sampler["n_startup_trials"] == 3 and sampler["consider_endpoints"] is False
     assert described["optuna_version"].startswith("5.")
     assert described["pruner"] == {"name": "NopPruner"}
+
+
+@pytest.mark.parametrize(
+    ("settings", "startup"),
+    [
+        ({"n_trials": 10}, 3),  # the guide's budget: Optuna's 10 would leave no trial to TPE
+        ({"n_trials": 24}, 6),
+        ({"n_trials": 200}, 10),
+        ({"n_trials": 1000, "open_ended": True}, 5),
+        ({"n_trials": 10, "startup_trials": 7}, 7),
+    ],
+)
+def test_tpe_random_start_up_is_fitted_to_the_budget_unless_the_train_block_sets_it(
+    settings: dict[str, Any], startup: int
+) -> None:
+    searcher = OptunaSearcher(UNIT, SearchSettings(method="bayesian", seed=0, **settings))
+    assert searcher.describe()["sampler"]["n_startup_trials"] == startup
+    assert searcher.study.sampler._n_startup_trials == startup
+    lines = searcher.header_lines()
+    assert any(line.startswith(f"sampler: TPE, its first {startup} trial(s) random") for line in lines)
+
+
+def test_default_asha_pruning_is_announced_with_its_rungs_and_how_to_turn_it_off() -> None:
+    settings = SearchSettings(method="bayesian", pruner="asha", max_epochs=20, defaulted=("pruner",))
+    searcher = OptunaSearcher(UNIT, settings)
+    assert searcher.describe()["pruner"]["name"] == "SuccessiveHalvingPruner"
+    line = next(line for line in searcher.header_lines() if line.startswith("pruning:"))
+    assert "asha by default" in line and "after epochs 2, 4, 10" in line and 'pruner: "none"' in line
+    chosen = OptunaSearcher(UNIT, dataclasses_replace(settings, defaulted=()))
+    assert "by default" not in " ".join(chosen.header_lines())
+    off = OptunaSearcher(UNIT, SearchSettings(method="bayesian", pruner="none", max_epochs=20))
+    assert not any(line.startswith("pruning:") for line in off.header_lines())
+
+
+def test_asha_prunes_a_trial_behind_the_best_third_at_a_rung() -> None:
+    searcher = OptunaSearcher(UNIT, SearchSettings(method="bayesian", pruner="asha", max_epochs=20, seed=0))
+    curves = [[0.5, 0.3, 0.2], [0.6, 0.4, 0.3], [0.9, 0.8, 0.7]]  # minimised: the later ones are worse
+    verdicts = []
+    for curve in curves:
+        proposal = searcher.ask()
+        assert proposal is not None
+        pruned = [searcher.report(proposal, step, value) for step, value in enumerate(curve)]
+        verdicts.append(pruned)
+        searcher.tell(proposal, Outcome("pruned" if any(pruned) else "complete", curve[-1], curve))
+    assert verdicts[0] == [False, False, False]  # alone at the rung after epoch 2: promoted
+    assert verdicts[2][1] is True  # behind the best at epoch 2
 
 
 def test_an_unknown_sampler_is_a_user_error_with_a_suggestion() -> None:

@@ -202,6 +202,10 @@ def train(
             if scheduler is not None:
                 scheduler.step()
             total_loss += loss.item() * len(rows)
+            if not math.isfinite(total_loss):  # stop at the first bad batch, not after the epoch
+                raise FloatingPointError(
+                    f"training diverged: the loss became {loss.item()} in epoch {epoch + 1}; lower the learning rate"
+                )
             if HAS_ACCURACY:
                 correct += count_correct(output.detach(), target)
             if on_batch is not None:

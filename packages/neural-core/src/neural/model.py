@@ -68,11 +68,15 @@ class TrainConfig:
     min_delta: float = 0.0
     monitor: str = "val_loss"
     objective: str = "val_loss"
-    pruner: str = "none"
+    #: None: not set, the search picks one fitted to its budget (``neural.search.defaults``).
+    pruner: str | None = None
     seed: int | None = None
     dataset: str = "mnist5k"
     grid_points: int = 5
     sampler: str | None = None
+    #: None: the searcher fits its random start-up to the budget.
+    startup_trials: int | None = None
+    divergence_guard: bool = True
 
     def without_validation_fallback(self) -> TrainConfig:
         """This config, with ``val_`` objective and monitor turned into the training metric when

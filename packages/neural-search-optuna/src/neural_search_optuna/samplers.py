@@ -28,9 +28,9 @@ GRID_INDEX_ATTR = "neural:grid_index"
 #: The ``sampler`` names ``search_method: "bayesian"`` accepts (``tpe`` is the default).
 BAYESIAN_SAMPLERS = ("tpe", "gp", "cmaes")
 
-#: TPE settings passed to ``TPESampler`` (the Optuna 5 defaults, held so an upgrade cannot move them).
+#: TPE settings passed to ``TPESampler`` (the Optuna 5 defaults, held so an upgrade cannot move them),
+#: except ``n_startup_trials``, which :func:`startup_trials` fits to the budget.
 TPE_SETTINGS: dict[str, Any] = {
-    "n_startup_trials": 10,
     "n_ei_candidates": 24,
     "multivariate": True,
     "group": False,
@@ -48,7 +48,6 @@ TPE_FIXED: dict[str, Any] = {
 }
 
 GP_SETTINGS: dict[str, Any] = {
-    "n_startup_trials": 10,
     "deterministic_objective": False,
     "warn_independent_sampling": False,
 }
@@ -61,6 +60,40 @@ CMAES_SETTINGS: dict[str, Any] = {
     "lr_adapt": False,
     "warn_independent_sampling": False,
 }
+
+
+#: The most random start-up trials a fitted budget gets (Optuna's own default).
+MAX_STARTUP_TRIALS = 10
+#: The fewest, so the model has something to learn from.
+MIN_STARTUP_TRIALS = 3
+#: The start-up of a search whose budget is its --timeout (the trial count is unknown).
+OPEN_ENDED_STARTUP_TRIALS = 5
+
+
+def startup_trials(settings: SearchSettings) -> int:
+    """Random trials before TPE or GP model the results: the train block's ``startup_trials``,
+    else a quarter of the trial budget between 3 and 10 (10 trials: 3; 40 or more: 10), or 5
+    for a budget that is the ``--timeout``.
+
+    Optuna's default of 10 would make the guide's 10-trial "bayesian" search random from
+    its first trial to its last.
+    """
+    if settings.startup_trials is not None:
+        return int(settings.startup_trials)
+    if settings.open_ended:
+        return OPEN_ENDED_STARTUP_TRIALS
+    return max(MIN_STARTUP_TRIALS, min(MAX_STARTUP_TRIALS, int(settings.n_trials) // 4))
+
+
+def sampler_line(settings: SearchSettings) -> str | None:
+    """The search header's line about a model-based sampler's random start-up (None for others)."""
+    name = sampler_name(settings)
+    if name not in ("tpe", "gp"):
+        return None
+    count = startup_trials(settings)
+    budget = "the --timeout" if settings.open_ended else f"{settings.n_trials} trial(s)"
+    how = "fitted to a budget of " + budget if "startup_trials" in settings.defaulted else "startup_trials"
+    return f"sampler: {name.upper()}, its first {count} trial(s) random ({how}); startup_trials: N sets it"
 
 
 def sampler_name(settings: SearchSettings) -> str:
@@ -99,13 +132,15 @@ def make_sampler(settings: SearchSettings, params: Sequence[Param]) -> tuple[Bas
         }
         return indexed_grid_sampler(params, settings.grid_points), description
     if name == "tpe":
-        tpe = optuna.samplers.TPESampler(seed=seed, **TPE_SETTINGS)
-        return tpe, {"name": "TPESampler", "seed": seed, **TPE_SETTINGS, **TPE_FIXED}
+        startup = startup_trials(settings)
+        tpe = optuna.samplers.TPESampler(seed=seed, n_startup_trials=startup, **TPE_SETTINGS)
+        return tpe, {"name": "TPESampler", "seed": seed, "n_startup_trials": startup, **TPE_SETTINGS, **TPE_FIXED}
     if name == "gp":
         _require("scipy", "the 'gp' sampler", "scipy")
         _require("torch", "the 'gp' sampler", "torch")
-        gp = optuna.samplers.GPSampler(seed=seed, **GP_SETTINGS)
-        return gp, {"name": "GPSampler", "seed": seed, **GP_SETTINGS}
+        startup = startup_trials(settings)
+        gp = optuna.samplers.GPSampler(seed=seed, n_startup_trials=startup, **GP_SETTINGS)
+        return gp, {"name": "GPSampler", "seed": seed, "n_startup_trials": startup, **GP_SETTINGS}
     _require("cmaes", "the 'cmaes' sampler", "cmaes")
     cmaes = optuna.samplers.CmaEsSampler(
         seed=seed, independent_sampler=optuna.samplers.RandomSampler(seed=seed), **CMAES_SETTINGS

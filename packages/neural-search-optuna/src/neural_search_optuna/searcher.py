@@ -55,8 +55,8 @@ from neural.search.base import (
 )
 from neural_search_optuna.distributions import to_distributions, to_optuna_params, to_point
 from neural_search_optuna.heartbeat import HeartbeatThread
-from neural_search_optuna.pruners import make_pruner
-from neural_search_optuna.samplers import make_sampler, sampler_name
+from neural_search_optuna.pruners import make_pruner, pruner_line
+from neural_search_optuna.samplers import make_sampler, sampler_line, sampler_name
 from neural_search_optuna.storage import ERROR_ATTR, HeartbeatSettings, open_storage, redact
 
 if TYPE_CHECKING:
@@ -85,6 +85,7 @@ class OptunaSearcher(Searcher):
     name: ClassVar[str] = "optuna"
     methods: ClassVar[frozenset[str]] = frozenset({"random", "bayesian", "grid"})
     priority: ClassVar[int] = 10
+    default_pruner: ClassVar[str | None] = "asha"
 
     def __init__(self, space: SearchSpace, settings: SearchSettings) -> None:
         super().__init__(space, settings)
@@ -290,6 +291,10 @@ class OptunaSearcher(Searcher):
         if self._heartbeat is not None:
             self._heartbeat.stop()
         self._storage.close()
+
+    def header_lines(self) -> list[str]:
+        """The sampler's random start-up and the pruning, one line each, for the search header."""
+        return [line for line in (sampler_line(self.settings), pruner_line(self.settings)) if line]
 
     def describe(self) -> dict[str, Any]:
         """Searcher, sampler, pruner and storage settings for ``hpo_results.json``."""

@@ -26,6 +26,22 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
+class WorkerCount(click.ParamType):
+    """``--parallel``: a whole number of at least 1, or ``auto``."""
+
+    name = "N|auto"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int | str:
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            return value
+        text = str(value).strip().lower()
+        if text == "auto":
+            return "auto"
+        if text.isdigit() and int(text) >= 1:
+            return int(text)
+        self.fail(f"{value!r} is neither a whole number of at least 1 nor auto", param, ctx)
+
 #: The search options: (flags, click keyword arguments).
 _SEARCH_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
     (
@@ -39,9 +55,10 @@ _SEARCH_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
     (
         ("--parallel",),
         {
-            "metavar": "N",
-            "type": click.IntRange(min=1),
-            "help": "Worker processes running trials at once (default 1).",
+            "metavar": "N|auto",
+            "type": WorkerCount(),
+            "help": "Worker processes running trials at once; auto (the default): one per core, "
+            "one thread each.",
         },
     ),
     (
@@ -197,7 +214,7 @@ def hpo_settings(
 
     return HpoOptions(
         trials=values.get("trials"),
-        parallel=values.get("parallel") or 1,
+        parallel=values.get("parallel") or "auto",
         timeout=values.get("timeout"),
         seed=seed,
         searcher=values.get("searcher"),

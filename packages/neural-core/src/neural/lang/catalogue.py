@@ -282,7 +282,12 @@ TRAIN_BLOCK = CallSpec(
             "the metric the search optimizes (accuracy-like ones maximized)",
             choices=OBJECTIVES,
         ),
-        _train("pruner", "str", "stops unpromising trials early", choices=("median", "hyperband", "none")),
+        _train(
+            "pruner",
+            "str",
+            "stops unpromising trials early (default: fitted to the budget)",
+            choices=("asha", "median", "hyperband", "none"),
+        ),
         _train("seed", "int", "the study seed; none for a random one", minimum=0, maximum=MAX_SEED),
         _train("dataset", "str", "mnist5k, digits, npz:PATH, csv:PATH, mnist, fashion_mnist, synthetic, ..."),
         _train(
@@ -295,6 +300,13 @@ TRAIN_BLOCK = CallSpec(
         _train(
             "sampler", "str", "the Bayesian sampler", choices=("tpe", "gp", "cmaes", "atpe", "random", "auto")
         ),
+        _train(
+            "startup_trials",
+            "int",
+            "random trials before a Bayesian sampler models the results (default: fitted to the budget)",
+            minimum=1,
+        ),
+        _train("divergence_guard", "bool", "stop a trial whose loss is NaN or whose accuracy stays at chance"),
     ),
     doc="The train { ... } block; keyword entries only.",
 )

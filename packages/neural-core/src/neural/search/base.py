@@ -42,6 +42,11 @@ class SearchSettings:
     a grid puts on a continuous range; ``pruner`` ``median``/``hyperband``/``none``;
     ``sampler`` a searcher-specific sampler name; ``storage``/``study_name``
     a persistent or shared study (searchers that support it).
+    ``startup_trials`` how many trials a model-based sampler proposes at random
+    before it models the results (None: the searcher's own choice, fitted to the
+    budget); ``open_ended`` True when the budget is the ``--timeout`` and
+    ``n_trials`` only a cap; ``defaulted`` names the settings the study plan
+    chose by default rather than the user (the header announces them).
     """
 
     method: str = "random"
@@ -55,6 +60,9 @@ class SearchSettings:
     study_name: str | None = None
     max_epochs: int = 1
     options: dict[str, Any] = field(default_factory=dict)
+    startup_trials: int | None = None
+    open_ended: bool = False
+    defaulted: tuple[str, ...] = ()
 
 
 @dataclass
@@ -92,12 +100,15 @@ class Searcher(ABC):
 
     ``name`` is unique among installed searchers (``--searcher NAME``);
     ``methods`` the ``search_method`` values it implements; ``priority`` picks
-    the best installed searcher for a method (higher wins; core's own are 0).
+    the best installed searcher for a method (higher wins; core's own are 0);
+    ``default_pruner`` the pruner a search uses when the train block names none
+    and its budget makes pruning pay (None: no pruning by default).
     """
 
     name: ClassVar[str]
     methods: ClassVar[frozenset[str]]
     priority: ClassVar[int] = 0
+    default_pruner: ClassVar[str | None] = None
 
     def __init__(self, space: SearchSpace, settings: SearchSettings) -> None:
         self.space = space
@@ -134,6 +145,12 @@ class Searcher(ABC):
 
     def close(self) -> None:  # noqa: B027 - an optional hook
         """Called once when the search ends (also after Ctrl-C)."""
+
+    def header_lines(self) -> list[str]:
+        """Lines for the search header, printed once before the first trial: one per setting
+        that shapes the search and that a user may want to change (sampler start-up,
+        pruning), each saying how to override it. Default: none."""
+        return []
 
     def describe(self) -> dict[str, Any]:
         """Settings worth writing into the results file (sampler defaults, ...)."""

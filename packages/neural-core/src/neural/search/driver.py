@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from neural.errors import NeuralError
 from neural.search.base import Searcher
 from neural.search.capacity import check_parallel
+from neural.search.defaults import AUTO, auto_workers, workers_line
 from neural.search.live_report import LiveReport
 from neural.search.results import RESULTS_FILENAME, StudyRecord, source_sha256
 from neural.search.resume import check_resumed_backend, previous_results, restore_trials
@@ -51,7 +52,8 @@ class HpoOptions:
     """The ``--hpo`` command-line options; None means "from the train block"."""
 
     trials: int | None = None
-    parallel: int = 1
+    #: worker processes, or ``"auto"``: one per available core (``neural.search.defaults``)
+    parallel: int | str = 1
     timeout: float | None = None
     seed: int | None = None
     searcher: str | None = None
@@ -79,6 +81,8 @@ class SearchOutcome:
     written: list[Path] = field(default_factory=list)
     best_number: int = 0
     study_seed: int = 0
+    #: the worker processes the trials ran in (``--parallel``, resolved)
+    workers: int = 1
     data_spec: str | None = None
 
     @property
@@ -124,20 +128,24 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
             soft_wrap=True,
         )
     # The header comes first, before the data loads and the workers start (they take a while).
-    parallel = max(1, min(options.parallel, plan.n_trials))  # no idle workers
+    parallel = resolve_workers(options.parallel, plan.n_trials)
     sampler = f" ({plan.settings.sampler})" if plan.settings.sampler else ""
+    count = f"{plan.n_trials} trial(s)" if not plan.settings.open_ended else "trials"
     console.print(
-        f"search: {plan.method} with the {plan.searcher_class.name} searcher{sampler}; {plan.n_trials} trial(s) "
+        f"search: {plan.method} with the {plan.searcher_class.name} searcher{sampler}; {count} "
         f"of up to {plan.settings.max_epochs} epoch(s); objective {plan.train.objective} "
         f"({plan.settings.direction}); {parallel} worker(s); seed {plan.seed}",
         highlight=False,
         soft_wrap=True,
     )
+    for line in [workers_line(parallel, options.parallel), *plan.header_lines]:
+        if line:
+            console.print(line, highlight=False, soft_wrap=True)
     data = prepare_search_data(program, plan, console)
     from neural.search.workers import available_cores
 
     check_parallel(
-        max(1, min(options.parallel, plan.n_trials)),
+        parallel,
         available_cores(),
         program.nominal_model(),
         data,
@@ -150,6 +158,8 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
             highlight=False,
         )
     searcher = plan.searcher_class(space, plan.settings)
+    for line in searcher.header_lines():
+        console.print(line, highlight=False, soft_wrap=True)
     if plan.settings.pruner != "none" and type(searcher).report is Searcher.report:
         console.print(
             f'note: the {searcher.name} searcher does not prune trials, so pruner "{plan.settings.pruner}" '
@@ -223,6 +233,7 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
     if runner.timed_out:
         console.print(f"the --timeout of {options.timeout:g} s ended the search")
     outcome = _finish(program, study, plan, options, results_path)
+    outcome.workers = parallel
     epochs = plan.settings.max_epochs
     if epochs != plan.train.epochs:
         console.print(
@@ -257,6 +268,13 @@ def prepare_search_data(program: Program, plan: StudyPlan, console: Console) -> 
         f"data: {data.name or plan.data_spec}, {len(data.x_train)} training and {len(data.x_val)} validation samples"
     )
     return data
+
+
+def resolve_workers(parallel: int | str, n_trials: int) -> int:
+    """The number of worker processes: ``--parallel N`` or ``auto``, never more than there are trials."""
+    if parallel == AUTO:
+        return auto_workers(n_trials)
+    return max(1, min(int(parallel), n_trials))
 
 
 def _make_executor(backend: Backend, data: TrainData, parallel: int) -> Any:
@@ -306,7 +324,7 @@ def _header(
         "budget": {
             "n_trials": plan.n_trials,
             "timeout": options.timeout,
-            "parallel": max(1, options.parallel),
+            "parallel": resolve_workers(options.parallel, plan.n_trials),
             "epochs": plan.settings.max_epochs,
             "max_consecutive_failures": options.max_consecutive_failures,
         },

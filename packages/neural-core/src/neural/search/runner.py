@@ -237,6 +237,12 @@ class TrialRunner:
         trial = self._open.get(number)
         if trial is None:
             return True  # not ours any more (interrupted): stop it
+        # A running trial's finished epochs are on disk too (a long trial can be watched,
+        # and a killed search keeps them); on_done replaces them with the trial's report.
+        trial.record.intermediate_values.append(value)
+        trial.record.metrics.append(dict(metrics))
+        self.study.put(trial.record)
+        self.study.save()
         return bool(self.searcher.report(trial.proposal, epoch, value))
 
     def on_done(self, report: TrialReport) -> None:

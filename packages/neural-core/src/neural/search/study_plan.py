@@ -10,12 +10,13 @@ earlier results file, and returns them as a :class:`StudyPlan`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from neural.datasets.relative import spec_from_file
 from neural.search.base import Searcher, SearchSettings
 from neural.search.budget import trial_budget
+from neural.search.defaults import budget_line, default_pruner, divergence_line
 from neural.search.resume import check_resumed_budget, check_resumed_storage, resumed_seed
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ class StudyPlan:
     seed: int
     grid_size: int | None
     data_spec: str
+    #: One line per default the plan chose for the user (budget, divergence guard).
+    header_lines: list[str] = field(default_factory=list)
 
 
 def plan_study(program: Program, options: HpoOptions, previous: dict[str, Any] | None) -> StudyPlan:
@@ -59,20 +62,32 @@ def plan_study(program: Program, options: HpoOptions, previous: dict[str, Any] |
             n_trials = int(previous["budget"]["n_trials"])
         epochs, data_spec = check_resumed_budget(previous, options, objective=train.objective)
     searcher_class = searcher_for(method, searcher_name)
-    budget = trial_budget(program, method, n_trials)
+    budget = trial_budget(program, method, n_trials, timeout=options.timeout)
     n_trials, grid_size = budget.n_trials, budget.grid_size
+    defaulted: list[str] = []
+    declared = {keyword.name for keyword in program.network.train or ()}
+    pruner = (train.pruner or "none") if "pruner" in declared else None
+    if pruner is None:
+        pruner = default_pruner(searcher_class, epochs=epochs, n_trials=n_trials, open_ended=budget.open_ended)
+        defaulted.append("pruner")
+    if train.startup_trials is None:
+        defaulted.append("startup_trials")
     settings = SearchSettings(
         method=method,
         direction=train.direction,
         seed=seed,
         n_trials=n_trials,
         grid_points=train.grid_points,
-        pruner=train.pruner,
+        pruner=pruner,
         sampler=options.sampler or train.sampler,
         storage=options.storage,
         study_name=options.study,
         max_epochs=epochs,
+        startup_trials=train.startup_trials,
+        open_ended=budget.open_ended,
+        defaulted=tuple(defaulted),
     )
+    lines = [budget_line(budget, options.timeout), divergence_line(train.divergence_guard, epochs)]
     return StudyPlan(
         train=train,
         method=method,
@@ -82,4 +97,5 @@ def plan_study(program: Program, options: HpoOptions, previous: dict[str, Any] |
         seed=seed,
         grid_size=grid_size,
         data_spec=data_spec,
+        header_lines=[line for line in lines if line],
     )

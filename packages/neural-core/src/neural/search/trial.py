@@ -6,6 +6,14 @@ ordinary exception out: a backend error, a diverging loss (NaN/inf) or a
 missing objective metric becomes a failed :class:`TrialReport` with a one-line
 reason and the traceback text. ``KeyboardInterrupt`` is let through so Ctrl-C
 stops the search.
+
+The divergence guard (train block ``divergence_guard``, on by default): a
+classifier whose validation accuracy is still at chance after
+:data:`GUARD_EPOCHS` epochs (or falls back to it later) has diverged or
+collapsed onto one class; it stops at once and is recorded as pruned, its value
+the last epoch's as for any pruned trial, with the reason in its error text.
+It never touches a trial's last epoch, so a trial that runs to its end is
+judged exactly as without the guard.
 """
 
 from __future__ import annotations
@@ -28,6 +36,19 @@ if TYPE_CHECKING:
 #: Called after every epoch with (trial number, epoch, objective value, metrics);
 #: returns True when the trial should be pruned.
 EpochCallback = Callable[[int, int, float, dict[str, float]], bool]
+
+#: The divergence guard judges a trial from this many finished epochs on.
+GUARD_EPOCHS = 2
+#: "At chance": within this fraction of the way from chance to perfect accuracy.
+CHANCE_MARGIN = 0.05
+
+
+def chance_accuracy(model: ConcreteModel) -> float | None:
+    """The validation accuracy of guessing, for a classifier (None when the model does not classify)."""
+    if "crossentropy" not in model.loss or not model.output_shape:
+        return None
+    units = int(model.output_shape[-1])
+    return 0.5 if units == 1 else 1.0 / max(units, 2)
 
 
 @dataclass
@@ -75,13 +96,24 @@ class _TrialReporter:
     """The backend's reporter for one trial: records each epoch, catches divergence,
     and asks ``on_epoch`` whether to prune."""
 
-    def __init__(self, number: int, objective: str, on_epoch: EpochCallback) -> None:
+    def __init__(
+        self,
+        number: int,
+        objective: str,
+        on_epoch: EpochCallback,
+        *,
+        chance: float | None = None,
+        epochs: int = 0,
+    ) -> None:
         self.number = number
         self.objective = objective
         self.on_epoch = on_epoch
+        self.chance = chance
+        self.epochs = epochs
         self.history: list[dict[str, float]] = []
         self.intermediate: list[float] = []
         self.problem: str | None = None
+        self.at_chance: str | None = None
 
     def on_epoch_end(self, epoch: int, metrics: dict[str, float]) -> bool:
         clean = {key: float(value) for key, value in metrics.items() if isinstance(value, (int, float))}
@@ -102,7 +134,21 @@ class _TrialReporter:
             self.problem = f"diverged: {self.objective} became {value} in epoch {epoch + 1}"
             return True
         self.intermediate.append(value)
-        return bool(self.on_epoch(self.number, epoch, value, clean))
+        prune = bool(self.on_epoch(self.number, epoch, value, clean))
+        return self._guard(epoch, clean) or prune
+
+    def _guard(self, epoch: int, metrics: dict[str, float]) -> bool:
+        """True (and the reason kept) when the validation accuracy is still at chance with epochs left."""
+        accuracy = metrics.get("val_accuracy")
+        if self.chance is None or accuracy is None or epoch + 1 < GUARD_EPOCHS or epoch + 1 >= self.epochs:
+            return False
+        if accuracy > self.chance + CHANCE_MARGIN * (1.0 - self.chance):
+            return False
+        self.at_chance = (
+            f"diverged: val_accuracy {accuracy:.3f} is at chance ({self.chance:.3f}) after {epoch + 1} epochs "
+            "(divergence_guard: false turns this check off)"
+        )
+        return True
 
 
 def execute_trial(backend: Backend, task: TrialTask, data: TrainData, on_epoch: EpochCallback) -> TrialReport:
@@ -112,7 +158,8 @@ def execute_trial(backend: Backend, task: TrialTask, data: TrainData, on_epoch: 
     so memory does not grow from trial to trial.
     """
     train = task.model.train
-    reporter = _TrialReporter(task.number, train.objective, on_epoch)
+    chance = chance_accuracy(task.model) if train.divergence_guard else None
+    reporter = _TrialReporter(task.number, train.objective, on_epoch, chance=chance, epochs=train.epochs)
     started = time.perf_counter()
     too_large = memory_diagnostic(task.model)
     if too_large is not None and too_large.severity == "error":
@@ -145,6 +192,7 @@ def execute_trial(backend: Backend, task: TrialTask, data: TrainData, on_epoch: 
         report.state, report.error = FAILED, "the backend finished without reporting any epoch"
     elif pruned:
         report.state, report.value = PRUNED, reporter.intermediate[-1]
+        report.error = reporter.at_chance
     else:
         report.value = best_of(reporter.intermediate, train.direction)
     return report
