@@ -55,7 +55,10 @@ network SharedTiny {
 """
 
 #: Trials of about a second and a half, so a SIGKILL lands in the middle of one.
-SLOW = SHARED.replace("epochs: 1", "epochs: 60").replace("synthetic:96,3", "synthetic:2000,3")
+# Long trials that all run to their end (no default pruning, no divergence guard): the test counts them.
+SLOW = SHARED.replace("epochs: 1", 'epochs: 60 pruner: "none" divergence_guard: false').replace(
+    "synthetic:96,3", "synthetic:2000,3"
+)
 
 #: A short heartbeat, so a killed process's trial is failed within seconds (not the default 60 s).
 FAST_HEARTBEAT = {"NEURAL_OPTUNA_HEARTBEAT_INTERVAL": "1", "NEURAL_OPTUNA_GRACE_PERIOD": "2"}
