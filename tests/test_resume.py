@@ -119,7 +119,13 @@ def finished_trials(path: Path) -> int:
 
 @pytest.mark.parametrize("parallel", [1, 2])
 def test_ctrl_c_stops_cleanly_saves_everything_and_resume_finishes(tmp_path: Path, parallel: int) -> None:
-    slow = SIX_TRIALS.replace("epochs: 2", "epochs: 40").replace("synthetic:96,3", "synthetic:2000,3")
+    # 40 epochs on random labels would be pruned by the defaults (median/ASHA, the divergence
+    # guard); this test pins resume, so every trial runs to its end.
+    slow = (
+        SIX_TRIALS.replace("epochs: 2", "epochs: 40")
+        .replace("synthetic:96,3", "synthetic:2000,3")
+        .replace("n_trials: 6", 'n_trials: 6\n    pruner: "none"\n    divergence_guard: false')
+    )
     write_model(tmp_path, slow)
     process = start_search(tmp_path, "--parallel", str(parallel))
     results = tmp_path / "out" / "hpo_results.json"
