@@ -18,31 +18,18 @@ import contextlib
 import os
 import sys
 import tempfile
-import time
-import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from neural.backends.base import Backend, NullReporter, Reporter, TrainData, TrainResult
+from neural.backends.base import Backend, Reporter, TrainData, TrainResult
+from neural.backends.generated import load_generated_module, train_generated
 from neural.errors import NeuralError
 from neural.search.atomic_write import atomic_file
 from neural_backend_tf.codegen import BACKEND_NAME, MODEL_SUFFIX, generate_module
 
 if TYPE_CHECKING:
     from neural.model import ConcreteModel
-
-
-def load_generated_module(source: str, network_name: str) -> types.ModuleType:
-    """Execute generated ``source`` as a fresh module named ``neural_generated.<network_name>``.
-
-    The code object's file name is ``<neural:NAME>``, so a traceback points at
-    the generated code. Called by :meth:`TensorFlowBackend.train` (and by tests).
-    """
-    module = types.ModuleType(f"neural_generated.{network_name}")
-    module.__file__ = f"<neural:{network_name}>"
-    exec(compile(source, f"<neural:{network_name}>", "exec"), module.__dict__)
-    return module
 
 
 @contextlib.contextmanager
@@ -125,35 +112,11 @@ class TensorFlowBackend(Backend):
         run (NaN loss) raises NeuralError.
         """
         keras = import_keras(threads)
-        reporter = reporter or NullReporter()
         module = load_generated_module(self.generate(model), model.name)
         keras.backend.clear_session()
         keras.utils.set_random_seed(seed)
         network = module.build_model()
-        started = time.perf_counter()
-        try:
-            history: dict[str, Any] = module.train(
-                network,
-                data.x_train,
-                data.y_train,
-                data.x_val,
-                data.y_val,
-                epochs=model.train.epochs,
-                batch_size=model.train.batch_size,
-                callback=reporter.on_epoch_end,
-                on_batch=getattr(reporter, "on_batch_end", None),
-                seed=seed,
-            )
-        except FloatingPointError as error:
-            raise NeuralError(f"{model.name}: {error}") from error
-        return TrainResult(
-            history=[dict(epoch) for epoch in history["epochs"]],
-            best_epoch=int(history["best_epoch"]),
-            stopped_early=bool(history["stopped_early"]),
-            pruned=bool(history["stopped_by_callback"]),
-            duration=time.perf_counter() - started,
-            artifact=network,
-        )
+        return train_generated(module, network, model, data, reporter=reporter, seed=seed)
 
     def save(self, result: TrainResult, path: Path) -> Path:
         """Write the trained model to ``path`` (``.keras``) atomically; return the path.

@@ -8,30 +8,17 @@ and every HPO trial train.
 
 from __future__ import annotations
 
-import time
-import types
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from neural.backends.base import Backend, NullReporter, Reporter, TrainData, TrainResult
+from neural.backends.base import Backend, Reporter, TrainData, TrainResult
+from neural.backends.generated import load_generated_module, train_generated
 from neural.errors import NeuralError
 from neural.search.atomic_write import atomic_file
 from neural_backend_torch.codegen import BACKEND_NAME, WEIGHTS_SUFFIX, generate_module
 
 if TYPE_CHECKING:
     from neural.model import ConcreteModel
-
-
-def load_generated_module(source: str, network_name: str) -> types.ModuleType:
-    """Execute generated ``source`` as a fresh module named ``neural_generated.<network_name>``.
-
-    The code object's file name is ``<neural:NAME>``, so a traceback points at
-    the generated code. Called by :meth:`TorchBackend.train` (and by tests).
-    """
-    module = types.ModuleType(f"neural_generated.{network_name}")
-    module.__file__ = f"<neural:{network_name}>"
-    exec(compile(source, f"<neural:{network_name}>", "exec"), module.__dict__)
-    return module
 
 
 class TorchBackend(Backend):
@@ -66,34 +53,10 @@ class TorchBackend(Backend):
 
         if threads:
             torch.set_num_threads(threads)
-        reporter = reporter or NullReporter()
         module = load_generated_module(self.generate(model), model.name)
         torch.manual_seed(seed)
         network = module.build_model()
-        started = time.perf_counter()
-        try:
-            history: dict[str, Any] = module.train(
-                network,
-                data.x_train,
-                data.y_train,
-                data.x_val,
-                data.y_val,
-                epochs=model.train.epochs,
-                batch_size=model.train.batch_size,
-                callback=reporter.on_epoch_end,
-                on_batch=getattr(reporter, "on_batch_end", None),
-                seed=seed,
-            )
-        except FloatingPointError as error:
-            raise NeuralError(f"{model.name}: {error}") from error
-        return TrainResult(
-            history=[dict(epoch) for epoch in history["epochs"]],
-            best_epoch=int(history["best_epoch"]),
-            stopped_early=bool(history["stopped_early"]),
-            pruned=bool(history["stopped_by_callback"]),
-            duration=time.perf_counter() - started,
-            artifact=network,
-        )
+        return train_generated(module, network, model, data, reporter=reporter, seed=seed)
 
     def save(self, result: TrainResult, path: Path) -> Path:
         """Write the trained ``state_dict`` to ``path`` (loadable with ``torch.load(path, weights_only=True)``)."""
