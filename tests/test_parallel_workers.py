@@ -115,3 +115,35 @@ def test_threads_are_split_between_workers(tmp_path: Path) -> None:
     finally:
         pool.shutdown()
     assert pool.worker_pids() == []
+
+
+def test_a_trial_records_its_gpus_and_the_device_it_trained_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real torch trial in a worker whose environment gives it GPU "3": gpus ["3"], device "cpu"
+    (this machine's torch sees no GPU); the record crosses the worker pipe intact."""
+    from neural.training import prepare_model_data
+
+    model = load_program(write_model(tmp_path)).nominal_model()
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "3")
+    pool = WorkerPool(TorchBackend(), prepare_model_data(model, None, seed=0), 1, threads=1)
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES")
+    events = _Collect()
+    try:
+        report = run_in_pool(pool, TrialTask(number=0, model=model, seed=0), events)
+    finally:
+        pool.shutdown()
+    assert report.state == "complete", report.error
+    assert (report.gpus, report.device) == (["3"], "cpu")
+
+
+def test_the_results_file_says_what_each_trial_ran_on(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    model = write_model(tmp_path)
+    run = search(model, TorchBackend(), tmp_path / "out", seed=2, parallel=2)
+    trials = run.trials()
+    assert {(t["device"], tuple(t["gpus"])) for t in trials.values()} == {("cpu", ())}
+    for trial in trials.values():
+        started, finished = datetime.fromisoformat(trial["started"]), datetime.fromisoformat(trial["finished"])
+        assert "." in trial["started"] and started <= finished

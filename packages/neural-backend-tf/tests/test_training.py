@@ -50,6 +50,7 @@ def test_the_saved_model_loads_in_safe_mode_and_predicts_the_same(tmp_path: Path
     model = model_of(source)
     backend = TensorFlowBackend()
     result = backend.train(model, tiny_train_data((6,)), seed=0, threads=1)
+    assert result.device == "cpu"  # where TF kept the weights (this machine has no GPU)
     path = backend.save(result, tmp_path / "probe.keras")
     assert path == tmp_path / "probe.keras"
     assert [p.name for p in tmp_path.iterdir()] == ["probe.keras"]  # the temp file is gone

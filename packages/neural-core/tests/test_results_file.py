@@ -47,6 +47,8 @@ def make_study(path: Path, direction: str = "minimize") -> StudyRecord:
             intermediate_values=[0.9, 0.5],
             metrics=[{"loss": 1.0, "val_loss": 0.9}, {"loss": 0.6, "val_loss": 0.5}],
             duration=0.2,
+            gpus=["1"],
+            device="cuda:0",
         )
     )
     study.put(
@@ -100,6 +102,9 @@ def test_non_finite_numbers_are_written_as_null(tmp_path: Path) -> None:
         lambda d: d["source"].update(sha256="abc"),
         lambda d: d.update(seed=True),
         lambda d: d["versions"].update(torch=2),
+        lambda d: d["trials"][0].update(gpus="0"),
+        lambda d: d["trials"][0].update(gpus=[0]),
+        lambda d: d["trials"][0].update(device=0),
     ],
 )
 def test_hand_validator_rejects_what_jsonschema_rejects(tmp_path: Path, damage) -> None:  # type: ignore[no-untyped-def]
@@ -138,6 +143,31 @@ def test_load_round_trips_trials(tmp_path: Path) -> None:
     assert trials[0].intermediate_values == [0.9, 0.5]
     assert trials[1].error.startswith("diverged")
     assert [t.is_finished for t in trials] == [True, True, True, False]
+    assert (trials[0].gpus, trials[0].device) == (["1"], "cuda:0")
+    assert (trials[1].gpus, trials[1].device) == ([], None)
+
+
+def test_files_without_devices_or_subsecond_times_still_load(tmp_path: Path) -> None:
+    """A file written before trials recorded gpus/device (second-precision times) loads and resumes."""
+    data = make_study(tmp_path / "r.json").to_json()
+    for trial in data["trials"]:
+        del trial["gpus"], trial["device"]
+        trial["started"], trial["finished"] = "2026-01-01T00:00:00+00:00", "2026-01-01T00:00:01+00:00"
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(data))
+    jsonschema.validate(data, RESULTS_SCHEMA)
+    trials = [TrialRecord.from_json(t) for t in load_results(path)["trials"]]
+    assert [(t.gpus, t.device) for t in trials] == [([], None)] * 4
+
+
+def test_trial_times_are_subsecond_and_readable(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from neural.search.results import now_iso
+
+    first, second = now_iso(), now_iso()
+    assert "." in first and first.endswith("+00:00")
+    assert datetime.fromisoformat(first) <= datetime.fromisoformat(second)
 
 
 def test_load_reports_garbage_and_invalid_files_as_user_errors(tmp_path: Path) -> None:

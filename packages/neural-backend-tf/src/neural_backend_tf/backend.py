@@ -81,6 +81,21 @@ def import_keras(threads: int | None = None) -> Any:
     return keras
 
 
+def trained_device(network: Any) -> str | None:
+    """Where ``network``'s weights live after training, named as for ``--device``: TF's
+    ``.../device:CPU:0`` is ``"cpu"``, ``.../device:GPU:1`` is ``"cuda:1"``; None for a network
+    without weights or a device TF does not name. Called once per ``train``."""
+    for weight in network.weights:
+        name = str(getattr(getattr(weight, "value", weight), "device", "") or "")
+        kind, _, index = name.rpartition("device:")[2].partition(":")
+        if kind.upper() == "CPU":
+            return "cpu"
+        if kind.upper() == "GPU" and index.isdigit():
+            return f"cuda:{index}"
+        return None
+    return None
+
+
 class TensorFlowBackend(Backend):
     """Keras 3 on TensorFlow code generation and training (CPU; GPU when the user's TF has one)."""
 
@@ -116,7 +131,9 @@ class TensorFlowBackend(Backend):
         keras.backend.clear_session()
         keras.utils.set_random_seed(seed)
         network = module.build_model()
-        return train_generated(module, network, model, data, reporter=reporter, seed=seed)
+        result = train_generated(module, network, model, data, reporter=reporter, seed=seed)
+        result.device = trained_device(network)
+        return result
 
     def save(self, result: TrainResult, path: Path) -> Path:
         """Write the trained model to ``path`` (``.keras``) atomically; return the path.

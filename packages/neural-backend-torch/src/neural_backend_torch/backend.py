@@ -8,8 +8,9 @@ and every HPO trial train.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from neural.backends.base import Backend, Reporter, TrainData, TrainResult
 from neural.backends.generated import load_generated_module, train_generated
@@ -19,6 +20,14 @@ from neural_backend_torch.codegen import BACKEND_NAME, WEIGHTS_SUFFIX, generate_
 
 if TYPE_CHECKING:
     from neural.model import ConcreteModel
+
+
+def trained_device(network: Any) -> str | None:
+    """Where ``network`` lives after training (``"cpu"``, ``"cuda:0"``): its first parameter's
+    or buffer's device; None for a network with neither. Called once per ``train``."""
+    for tensor in itertools.chain(network.parameters(), network.buffers()):
+        return str(tensor.device)
+    return None
 
 
 class TorchBackend(Backend):
@@ -56,7 +65,9 @@ class TorchBackend(Backend):
         module = load_generated_module(self.generate(model), model.name)
         torch.manual_seed(seed)
         network = module.build_model()
-        return train_generated(module, network, model, data, reporter=reporter, seed=seed)
+        result = train_generated(module, network, model, data, reporter=reporter, seed=seed)
+        result.device = trained_device(network)
+        return result
 
     def save(self, result: TrainResult, path: Path) -> Path:
         """Write the trained ``state_dict`` to ``path`` (loadable with ``torch.load(path, weights_only=True)``)."""

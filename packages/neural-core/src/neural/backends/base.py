@@ -70,7 +70,9 @@ class TrainResult:
     ``history`` has one metrics dict per epoch run. ``best_epoch`` indexes the
     epoch whose weights the model holds at the end (early stopping restores the
     best weights). ``artifact`` is the framework's trained model object, for
-    :meth:`Backend.save`; it is never serialized by core.
+    :meth:`Backend.save`; it is never serialized by core. ``device`` is where
+    the framework actually trained (``"cpu"``, ``"cuda:0"`` ...; None when the
+    backend cannot tell); every trial's record keeps it.
     """
 
     history: list[dict[str, float]]
@@ -79,6 +81,7 @@ class TrainResult:
     pruned: bool = False
     duration: float = 0.0
     artifact: Any = None
+    device: str | None = None
 
     @property
     def final_metrics(self) -> dict[str, float]:

@@ -34,8 +34,12 @@ INTERRUPTED = "interrupted"
 
 
 def now_iso() -> str:
-    """The current UTC time as ISO-8601 text (second precision)."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
+    """The current UTC time as ISO-8601 text to the millisecond (``2026-01-02T03:04:05.678+00:00``).
+
+    Sub-second, so two trials' ``started``/``finished`` tell whether they overlapped;
+    ``datetime.fromisoformat`` reads it, and the second-precision text of older files.
+    """
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def source_sha256(source: str) -> str:
@@ -59,7 +63,10 @@ class TrialRecord:
 
     ``params`` is the point in JSON form (:meth:`Param.to_json_value`);
     ``intermediate_values`` the objective after each epoch; ``metrics`` the
-    per-epoch metric dicts; ``error`` one line, ``traceback`` the full text.
+    per-epoch metric dicts; ``error`` one line, ``traceback`` the full text;
+    ``gpus`` the GPU ids its process was given (``CUDA_VISIBLE_DEVICES``) and
+    ``device`` where the backend trained (``"cpu"``, ``"cuda:0"``; None when
+    unknown, as in files written before they were recorded).
     """
 
     number: int
@@ -74,6 +81,8 @@ class TrialRecord:
     traceback: str | None = None
     started: str | None = None
     finished: str | None = None
+    gpus: list[str] = field(default_factory=list)
+    device: str | None = None
 
     @property
     def is_finished(self) -> bool:
@@ -94,6 +103,8 @@ class TrialRecord:
             "traceback": self.traceback,
             "started": self.started,
             "finished": self.finished,
+            "gpus": list(self.gpus),
+            "device": self.device,
         }
 
     @classmethod
@@ -111,6 +122,8 @@ class TrialRecord:
             traceback=data.get("traceback"),
             started=data.get("started"),
             finished=data.get("finished"),
+            gpus=[str(gpu) for gpu in data.get("gpus") or []],
+            device=data.get("device"),
         )
 
 

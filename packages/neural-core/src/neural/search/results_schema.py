@@ -15,13 +15,17 @@ Layout (``"schema": "neural.hpo-results/1"``)::
                 url's password replaced by ***)
     space       [Param.to_dict(), ...]
     trials      [{number, state, params, value, intermediate_values, metrics,
-                  seed, duration, error, traceback, started, finished}, ...]
+                  seed, duration, error, traceback, started, finished,
+                  gpus, device}, ...]
+                (gpus: the CUDA_VISIBLE_DEVICES ids the trial's process had;
+                device: where the backend trained, "cpu", "cuda:0" or null;
+                both optional: files from before they were recorded lack them)
                 (a shared study: every finished trial of the study; those other
                 processes ran have empty metrics and no duration or timestamps)
     best_trial  {number, value, params} | null
     versions    {python, neural-core, <backend dist>, torch, ...}
     status      running | finished | interrupted | stopped
-    started, updated   ISO-8601 UTC timestamps
+    started, updated   ISO-8601 UTC timestamps (milliseconds; older files: seconds)
 
 :data:`RESULTS_SCHEMA` is the JSON Schema of that layout; :func:`validate_results`
 checks a document against it with a small hand-written walker, so core needs
@@ -148,6 +152,8 @@ RESULTS_SCHEMA: dict[str, Any] = {
                     "traceback": _STRING_OR_NULL,
                     "started": _STRING_OR_NULL,
                     "finished": _STRING_OR_NULL,
+                    "gpus": {"type": "array", "items": {"type": "string"}},
+                    "device": _STRING_OR_NULL,
                 },
             },
         },

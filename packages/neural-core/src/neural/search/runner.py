@@ -258,6 +258,8 @@ class TrialRunner:
         record.duration = report.duration
         record.error = report.error
         record.traceback = report.traceback
+        record.gpus = list(report.gpus)
+        record.device = report.device
         record.finished = now_iso()
         self.searcher.tell(
             trial.proposal,

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from neural.devices import visible_gpus
 from neural.errors import NeuralError
 from neural.model_memory import memory_diagnostic
 from neural.search.base import COMPLETE, FAILED, PRUNED
@@ -65,7 +66,10 @@ class TrialTask:
 class TrialReport:
     """How a trial ended: ``state`` complete/pruned/failed, the objective ``value``
     (best epoch for complete, last epoch for pruned, None for failed), the
-    per-epoch objective values and metrics, and for a failure its reason."""
+    per-epoch objective values and metrics, and for a failure its reason.
+    ``gpus`` are the GPU ids the trial's process was given
+    (``CUDA_VISIBLE_DEVICES`` when it ran); ``device`` is where the backend
+    trained (None when it failed before training or could not tell)."""
 
     number: int
     state: str
@@ -75,6 +79,8 @@ class TrialReport:
     duration: float | None = None
     error: str | None = None
     traceback: str | None = None
+    gpus: list[str] = field(default_factory=list)
+    device: str | None = None
 
 
 def one_line(error: BaseException) -> str:
@@ -161,12 +167,15 @@ def execute_trial(backend: Backend, task: TrialTask, data: TrainData, on_epoch: 
     chance = chance_accuracy(task.model) if train.divergence_guard else None
     reporter = _TrialReporter(task.number, train.objective, on_epoch, chance=chance, epochs=train.epochs)
     started = time.perf_counter()
+    gpus = visible_gpus()
     too_large = memory_diagnostic(task.model)
     if too_large is not None and too_large.severity == "error":
-        return failed_report(task.number, too_large.message)
+        report = failed_report(task.number, too_large.message)
+        report.gpus = gpus
+        return report
     try:
         result = backend.train(task.model, data, reporter=reporter, seed=task.seed, threads=task.threads)
-        pruned = result.pruned
+        pruned, device = result.pruned, result.device
         del result
     except Exception as error:  # any backend failure is the trial's failure, not the search's
         return TrialReport(
@@ -177,6 +186,7 @@ def execute_trial(backend: Backend, task: TrialTask, data: TrainData, on_epoch: 
             duration=time.perf_counter() - started,
             error=one_line(error),
             traceback=traceback.format_exc(),
+            gpus=gpus,
         )
     duration = time.perf_counter() - started
     report = TrialReport(
@@ -185,6 +195,8 @@ def execute_trial(backend: Backend, task: TrialTask, data: TrainData, on_epoch: 
         intermediate=reporter.intermediate,
         history=reporter.history,
         duration=duration,
+        gpus=gpus,
+        device=device,
     )
     if reporter.problem is not None:
         report.state, report.error = FAILED, reporter.problem

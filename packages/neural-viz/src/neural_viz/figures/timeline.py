@@ -15,8 +15,14 @@ from neural_viz.figures.common import STATE_COLOURS, empty_figure, gapped_trace,
 from neural_viz.study import Study
 
 TITLE = "Timeline — each bar is a trial from start to end, one row per worker; gaps are idle time"
-#: Start times have one-second precision: a trial that starts within this of another's end may follow it.
+#: Older files' start times have one-second precision: there, a trial that starts within this
+#: of another's end may follow it on the same row (millisecond times need no slack).
 SLACK_SECONDS = 1.0
+
+
+def _slack(stamps: list[str]) -> float:
+    """The row-sharing slack for these start stamps: :data:`SLACK_SECONDS` when any has whole seconds only."""
+    return SLACK_SECONDS if any("." not in stamp for stamp in stamps) else 0.0
 
 
 def _parse(stamp: str | None) -> datetime | None:
@@ -47,11 +53,12 @@ def timeline_info(study: Study) -> dict[str, Any]:
             end = updated if trial.state == "running" and updated is not None else start
         spans.append((start, max(end, start), trial))
     spans.sort(key=lambda item: (item[0], item[2].number))
+    slack = timedelta(seconds=_slack([trial.started for _, _, trial in spans if trial.started]))
     row_ends: list[datetime] = []
     bars = []
     for start, end, trial in spans:
         row = next(
-            (i for i, free in enumerate(row_ends) if free - timedelta(seconds=SLACK_SECONDS) <= start),
+            (i for i, free in enumerate(row_ends) if free - slack <= start),
             len(row_ends),
         )
         if row == len(row_ends):
