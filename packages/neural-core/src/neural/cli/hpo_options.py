@@ -88,6 +88,47 @@ _SEARCH_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
     (("--resume",), {"is_flag": True, "help": "Continue the search in hpo_results.json to its budget."}),
     (("--force",), {"is_flag": True, "help": "Start a new search even if hpo_results.json exists."}),
     (
+        ("--executor",),
+        {
+            "metavar": "NAME",
+            "help": "Where trials run: local (the default: worker processes on this machine) or an "
+            "installed executor plugin, e.g. ray (neural-executor-ray).",
+        },
+    ),
+    (
+        ("--address",),
+        {
+            "metavar": "ADDR",
+            "help": "The cluster --executor connects to (ray: auto, ray://HOST:10001 or HOST:PORT); "
+            "default: a private instance on this machine.",
+        },
+    ),
+    (
+        ("--cpus-per-trial",),
+        {
+            "metavar": "C",
+            "type": click.IntRange(min=1),
+            "help": "CPUs reserved for each trial, and its framework threads (default: 1 with ray; "
+            "locally the cores split between workers).",
+        },
+    ),
+    (
+        ("--gpus-per-trial",),
+        {
+            "metavar": "G",
+            "type": click.FloatRange(min=0, min_open=True),
+            "help": "GPUs reserved for each trial on a cluster executor (default 0; a fraction shares one).",
+        },
+    ),
+    (
+        ("--retries",),
+        {
+            "metavar": "N",
+            "type": click.IntRange(min=0),
+            "help": "Run a trial whose cluster worker or node died again, up to N times (default 0: failed).",
+        },
+    ),
+    (
         ("--report",),
         {
             "is_flag": True,
@@ -201,7 +242,9 @@ def hpo_settings(
     A search option given without ``--hpo``, or ``--resume`` with ``--force``,
     is a usage error (exit 2).
     """
-    given = [flags[0] for flags, _ in _SEARCH_OPTIONS if values.get(flags[0][2:]) not in (None, False)]
+    given = [
+        flags[0] for flags, _ in _SEARCH_OPTIONS if values.get(flags[0][2:].replace("-", "_")) not in (None, False)
+    ]
     if not values.get("hpo"):
         if given:
             raise click.UsageError(
@@ -224,6 +267,11 @@ def hpo_settings(
         resume=bool(values.get("resume")),
         force=bool(values.get("force")),
         report=bool(values.get("report")),
+        executor=values.get("executor") or "local",
+        address=values.get("address"),
+        cpus_per_trial=values.get("cpus_per_trial"),
+        gpus_per_trial=values.get("gpus_per_trial"),
+        retries=values.get("retries") or 0,
         data=data_spec,
         epochs=epochs,
         out_dir=out_dir,

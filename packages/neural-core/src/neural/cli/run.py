@@ -69,12 +69,10 @@ def run_command(
         outcome = run_search(program, backend=backend, options=settings, console=console)
         model, point, best_seed = outcome.best_model, outcome.best_point, outcome.best_seed
         data_spec = outcome.data_spec or data_spec  # a resumed search keeps its recorded data
-        if threads is None and outcome.workers > 1:
-            from neural.search.workers import threads_per_worker
-
-            # The trials ran in workers with the cores split between them; the same thread
-            # count makes the retrained model the best trial's, to the last digit.
-            threads = threads_per_worker(outcome.workers)
+        if threads is None and outcome.trial_threads is not None:
+            # The trials ran with this many threads each (the cores split between workers, or
+            # --cpus-per-trial): the same count makes the retrained model the best trial's, to the last digit.
+            threads = outcome.trial_threads
         searched = list(outcome.written)
         point_used = f"best trial {outcome.best_number}"
         console.print(

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from neural.datasets.base import Dataset
     from neural.search.base import Searcher
+    from neural.search.executor import ExecutorPlugin
 
 #: Core's commands: name → ``module:attribute`` of the click command, imported on first use.
 CORE_COMMANDS: dict[str, str] = {
@@ -43,6 +44,14 @@ def neural_register_datasets() -> list[type[Dataset]]:
     from neural.datasets.builtin import BUILTIN_DATASETS
 
     return list(BUILTIN_DATASETS)
+
+
+@hookimpl
+def neural_register_executors() -> list[type[ExecutorPlugin]]:
+    """Core's ``local`` executor: the search process or worker processes on this machine."""
+    from neural.search.local_executor import LocalExecutors
+
+    return [LocalExecutors]
 
 
 @hookimpl

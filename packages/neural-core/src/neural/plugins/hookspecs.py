@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from neural.backends.base import Backend
     from neural.datasets.base import Dataset
     from neural.search.base import Searcher
+    from neural.search.executor import ExecutorPlugin
 
 
 @hookspec
@@ -89,6 +90,23 @@ def neural_register_datasets() -> list[type[Dataset]]:
     unique among installed plugins.
 
     :return: a list of dataset classes; an empty list when none.
+
+    Results of all plugins are concatenated.
+    """
+
+
+@hookspec
+def neural_register_executors() -> list[type[ExecutorPlugin]]:
+    """Return the :class:`~neural.search.executor.ExecutorPlugin` subclasses this plugin provides.
+
+    Called when a search starts (``neural run/compile --hpo``; ``--executor
+    NAME`` picks one, core's ``local`` by default), or by ``neural plugins``.
+    Each class's ``name`` must be unique among installed plugins. The class is
+    built in the search process with the command line's
+    :class:`~neural.search.executor.ExecutorSettings`; the executor it starts
+    only runs trials: the searcher, results file and progress stay with core.
+
+    :return: a list of executor plugin classes; an empty list when none.
 
     Results of all plugins are concatenated.
     """

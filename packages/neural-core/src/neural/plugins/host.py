@@ -33,6 +33,7 @@ from neural.plugins.kinds import (
     CORE_PLUGIN_MODULE,
     DATASETS,
     DISABLE_ENV,
+    EXECUTORS,
     SEARCHERS,
     SINGULAR,
     VISUALIZERS,
@@ -66,7 +67,7 @@ class PluginInfo:
 
     ``status`` is ``loaded``, ``failed`` (``error`` says why) or ``blocked``
     (named in ``NEURAL_DISABLE_PLUGINS``). ``provides`` maps a kind
-    (``backends``, ``searchers``, ``datasets``, ``visualizers``, ``commands``)
+    (``backends``, ``searchers``, ``datasets``, ``visualizers``, ``executors``, ``commands``)
     to the names this plugin registered.
     """
 
@@ -343,7 +344,7 @@ class PluginHost(PluginLookups):
         the ``neural`` group has registered them (as it has when ``neural
         plugins`` runs), else they are registered on a scratch group.
         """
-        for kind in (BACKENDS, SEARCHERS, DATASETS, VISUALIZERS):
+        for kind in (BACKENDS, SEARCHERS, DATASETS, VISUALIZERS, EXECUTORS):
             self._collect(kind)
         if not self._commands_registered_on:
             from neural.cli.main import LazyGroup
@@ -361,8 +362,9 @@ def _check_class(kind: str, cls: Any) -> str | None:
     from neural.backends.base import Backend
     from neural.datasets.base import Dataset
     from neural.search.base import Searcher
+    from neural.search.executor import ExecutorPlugin
 
-    base = {BACKENDS: Backend, SEARCHERS: Searcher, DATASETS: Dataset}.get(kind)
+    base = {BACKENDS: Backend, SEARCHERS: Searcher, DATASETS: Dataset, EXECUTORS: ExecutorPlugin}.get(kind)
     if not isinstance(cls, type):
         return f"returned {cls!r}, expected a class"
     if base is not None and not issubclass(cls, base):

@@ -2,7 +2,7 @@
 
 Holds the entry-point group, the disable variable, core's own plugin, the
 kinds (``backends``, ``searchers``, ``datasets``, ``visualizers``,
-``commands``) and :class:`Provided`, one class a plugin registered. Imported by
+``executors``, ``commands``) and :class:`Provided`, one class a plugin registered. Imported by
 :mod:`neural.plugins.host`, :mod:`neural.plugins.lookups` and
 :mod:`neural.plugins.name_errors`; :mod:`neural.plugins.manager` re-exports the
 public names.
@@ -22,10 +22,17 @@ BACKENDS = "backends"
 SEARCHERS = "searchers"
 DATASETS = "datasets"
 VISUALIZERS = "visualizers"
+EXECUTORS = "executors"
 COMMANDS = "commands"
-KINDS = (BACKENDS, SEARCHERS, DATASETS, VISUALIZERS, COMMANDS)
+KINDS = (BACKENDS, SEARCHERS, DATASETS, VISUALIZERS, EXECUTORS, COMMANDS)
 
-SINGULAR = {BACKENDS: "backend", SEARCHERS: "searcher", DATASETS: "dataset", VISUALIZERS: "visualizer"}
+SINGULAR = {
+    BACKENDS: "backend",
+    SEARCHERS: "searcher",
+    DATASETS: "dataset",
+    VISUALIZERS: "visualizer",
+    EXECUTORS: "executor",
+}
 
 
 @dataclass(frozen=True)

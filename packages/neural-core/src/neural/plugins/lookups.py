@@ -13,13 +13,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from neural.errors import NeuralError
-from neural.plugins.kinds import BACKENDS, DATASETS, SEARCHERS, VISUALIZERS, Provided
+from neural.plugins.kinds import BACKENDS, DATASETS, EXECUTORS, SEARCHERS, VISUALIZERS, Provided
 from neural.plugins.name_errors import missing_method_error, unknown_name_error
 
 if TYPE_CHECKING:
     from neural.backends.base import Backend
     from neural.datasets.base import Dataset
     from neural.search.base import Searcher
+    from neural.search.executor import ExecutorPlugin
 
 
 class PluginLookups:
@@ -99,6 +100,14 @@ class PluginLookups:
     def get_visualizer(self, name: str) -> Any:
         """A new instance of the visualizer ``name``."""
         return self._lookup(VISUALIZERS, name, sorted(self.visualizers()))()
+
+    def executors(self) -> dict[str, type[ExecutorPlugin]]:
+        """Installed executor plugin classes by name (what ``--executor`` takes)."""
+        return {name: entry.cls for name, entry in self._collect(EXECUTORS).items()}
+
+    def executor_class(self, name: str) -> type[ExecutorPlugin]:
+        """The executor plugin class ``name`` (``--executor NAME``); NeuralError when unknown."""
+        return self._lookup(EXECUTORS, name, sorted(self.executors()))
 
     # ---------------------------------------------------------------- helpers
 

@@ -46,6 +46,7 @@ from neural.plugins.kinds import (
     DATASETS,
     DISABLE_ENV,
     ENTRY_POINT_GROUP,
+    EXECUTORS,
     KINDS,
     SEARCHERS,
     VISUALIZERS,
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
     from neural.backends.base import Backend
     from neural.datasets.base import Dataset
     from neural.search.base import Searcher
+    from neural.search.executor import ExecutorPlugin
 
 __all__ = [
     "BACKENDS",
@@ -68,6 +70,7 @@ __all__ = [
     "DATASETS",
     "DISABLE_ENV",
     "ENTRY_POINT_GROUP",
+    "EXECUTORS",
     "FAILED",
     "KINDS",
     "LOADED",
@@ -82,6 +85,8 @@ __all__ = [
     "backends",
     "datasets",
     "disabled_plugins",
+    "executor_class",
+    "executors",
     "get_backend",
     "get_dataset",
     "get_visualizer",
@@ -161,6 +166,16 @@ def visualizers() -> dict[str, type]:
 def get_visualizer(name: str) -> Any:
     """An instance of visualizer ``name``."""
     return host().get_visualizer(name)
+
+
+def executors() -> dict[str, type[ExecutorPlugin]]:
+    """Installed executor plugin classes by name."""
+    return host().executors()
+
+
+def executor_class(name: str) -> type[ExecutorPlugin]:
+    """The executor plugin class for ``--executor name``; NeuralError with hints when unknown."""
+    return host().executor_class(name)
 
 
 def register_commands(cli: click.Group) -> None:

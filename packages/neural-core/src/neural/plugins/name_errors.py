@@ -16,6 +16,7 @@ from neural.plugins.kinds import (
     BACKENDS,
     DATASETS,
     DISABLE_ENV,
+    EXECUTORS,
     SEARCHERS,
     SINGULAR,
     VISUALIZERS,
@@ -41,6 +42,7 @@ PIP_HINTS: dict[str, dict[str, str]] = {
     },
     DATASETS: {},
     VISUALIZERS: {"html": "neural-viz", "json": "neural-viz", "terminal": "neural-viz"},
+    EXECUTORS: {"ray": "neural-executor-ray"},
 }
 
 #: The packages that provide a ``search_method`` core does not implement itself.

@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 from neural.errors import NeuralError
 from neural.search.base import Searcher
-from neural.search.capacity import check_parallel
-from neural.search.defaults import AUTO, auto_workers, workers_line
+from neural.search.defaults import AUTO, auto_workers
+from neural.search.executor import ExecutorPlugin, ExecutorSettings
 from neural.search.live_report import LiveReport
 from neural.search.results import RESULTS_FILENAME, StudyRecord, source_sha256
 from neural.search.resume import check_resumed_backend, previous_results, restore_trials
@@ -67,6 +67,22 @@ class HpoOptions:
     epochs: int | None = None
     out_dir: Path = Path(".")
     max_consecutive_failures: int = 5
+    #: where trials run (``--executor``): core's ``local`` or a plugin's (``ray``)
+    executor: str = "local"
+    address: str | None = None
+    cpus_per_trial: int | None = None
+    gpus_per_trial: float | None = None
+    retries: int = 0
+
+    def executor_settings(self) -> ExecutorSettings:
+        """The options the executor plugin gets (``--parallel``, ``--address``, the per-trial resources)."""
+        return ExecutorSettings(
+            parallel=self.parallel,
+            address=self.address,
+            cpus_per_trial=self.cpus_per_trial,
+            gpus_per_trial=self.gpus_per_trial,
+            retries=self.retries,
+        )
 
 
 @dataclass
@@ -81,8 +97,10 @@ class SearchOutcome:
     written: list[Path] = field(default_factory=list)
     best_number: int = 0
     study_seed: int = 0
-    #: the worker processes the trials ran in (``--parallel``, resolved)
+    #: the trials that ran at once (``--parallel``, resolved)
     workers: int = 1
+    #: the framework threads each trial trained with (None: the framework's default)
+    trial_threads: int | None = None
     data_spec: str | None = None
 
     @property
@@ -127,8 +145,29 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
             highlight=False,
             soft_wrap=True,
         )
+    executors = _executor_plugin(options, console)
+    try:
+        return _search(program, backend, options, console, plan, previous, results_path, live_report, executors)
+    finally:
+        executors.close()
+
+
+def _search(
+    program: Program,
+    backend: Backend,
+    options: HpoOptions,
+    console: Console,
+    plan: StudyPlan,
+    previous: Any,
+    results_path: Path,
+    live_report: LiveReport | None,
+    executors: ExecutorPlugin,
+) -> SearchOutcome:
+    """The search once its plan and executor are known (see :func:`run_search`)."""
+    space = program.space
+    out_dir = Path(options.out_dir)
     # The header comes first, before the data loads and the workers start (they take a while).
-    parallel = resolve_workers(options.parallel, plan.n_trials)
+    parallel = executors.open(plan.n_trials)
     sampler = f" ({plan.settings.sampler})" if plan.settings.sampler else ""
     count = f"{plan.n_trials} trial(s)" if not plan.settings.open_ended else "trials"
     console.print(
@@ -138,19 +177,10 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
         highlight=False,
         soft_wrap=True,
     )
-    for line in [workers_line(parallel, options.parallel), *plan.header_lines]:
+    for line in [*executors.header_lines(), *plan.header_lines]:
         if line:
             console.print(line, highlight=False, soft_wrap=True)
     data = prepare_search_data(program, plan, console)
-    from neural.search.workers import available_cores
-
-    check_parallel(
-        parallel,
-        available_cores(),
-        program.nominal_model(),
-        data,
-        console,
-    )
     if plan.train.validation_split == 0:
         console.print(
             f"note: validation_split is 0, so there is no validation data: the objective is {plan.train.objective}, "
@@ -167,7 +197,7 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
         )
     study = StudyRecord(
         path=results_path,
-        header=_header(program, backend, searcher, plan, options, data),
+        header=_header(program, backend, searcher, plan, options, data, parallel),
         direction=plan.settings.direction,
     )
     restored = restore_trials(previous, study, searcher, space) if previous is not None else []
@@ -176,12 +206,7 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
 
     from neural.search.progress import SearchProgress, results_table
 
-    if parallel > 1 or backend.trials_per_worker is not None:
-        console.print(
-            f"workers: starting {parallel} worker process(es); each imports {backend.name} before its first epoch",
-            highlight=False,
-        )
-    executor = _make_executor(backend, data, parallel)
+    executor = executors.start(backend, data, program.nominal_model())
     progress = SearchProgress(
         console,
         total=plan.n_trials,
@@ -234,6 +259,7 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
         console.print(f"the --timeout of {options.timeout:g} s ended the search")
     outcome = _finish(program, study, plan, options, results_path)
     outcome.workers = parallel
+    outcome.trial_threads = executors.trial_threads()
     epochs = plan.settings.max_epochs
     if epochs != plan.train.epochs:
         console.print(
@@ -277,13 +303,14 @@ def resolve_workers(parallel: int | str, n_trials: int) -> int:
     return max(1, min(int(parallel), n_trials))
 
 
-def _make_executor(backend: Backend, data: TrainData, parallel: int) -> Any:
-    from neural.search.workers import InProcessExecutor, WorkerPool
+def _executor_plugin(options: HpoOptions, console: Console) -> ExecutorPlugin:
+    """The executor plugin ``--executor`` names (core's ``local`` by default), built from the options.
 
-    recycle_after = backend.trials_per_worker
-    if parallel <= 1 and recycle_after is None:
-        return InProcessExecutor(backend, data)
-    return WorkerPool(backend, data, parallel, trials_per_worker=recycle_after)
+    An unknown name is a NeuralError with "did you mean" and the package to install.
+    """
+    from neural.plugins import manager
+
+    return manager.executor_class(options.executor)(options.executor_settings(), console)
 
 
 # ----------------------------------------------------------------------------- results file header
@@ -307,6 +334,7 @@ def _header(
     plan: StudyPlan,
     options: HpoOptions,
     data: TrainData,
+    parallel: int,
 ) -> dict[str, Any]:
     from neural.search.versions import library_versions
 
@@ -324,7 +352,8 @@ def _header(
         "budget": {
             "n_trials": plan.n_trials,
             "timeout": options.timeout,
-            "parallel": resolve_workers(options.parallel, plan.n_trials),
+            "parallel": parallel,
+            "executor": options.executor,
             "epochs": plan.settings.max_epochs,
             "max_consecutive_failures": options.max_consecutive_failures,
         },

@@ -2,7 +2,7 @@
 
 The driver (``neural.search.driver.run_search``) builds a :class:`TrialRunner`
 with a searcher, an executor (in-process or worker processes, see
-``neural.search.workers``), the study record and the progress display, and
+``neural.search.workers``, or a plugin's: ``neural.search.executor``), the study record and the progress display, and
 calls :meth:`TrialRunner.run` once. The loop keeps every executor slot busy
 until the budget (``n_trials``), the deadline (``--timeout``) or the space
 (``ask`` → None) runs out. Each trial's seed derives from the study seed and
@@ -45,8 +45,8 @@ from neural.search.trial import TrialReport, TrialTask, failed_report
 if TYPE_CHECKING:
     from neural.model import ConcreteModel
     from neural.search.base import Searcher
+    from neural.search.executor import Executor
     from neural.search.progress import SearchProgress
-    from neural.search.workers import InProcessExecutor, WorkerPool
     from neural.space.space import SearchSpace
 
 #: How often the loop wakes up while trials run (deadline checks, display).
@@ -103,7 +103,7 @@ class TrialRunner:
         *,
         space: SearchSpace,
         searcher: Searcher,
-        executor: InProcessExecutor | WorkerPool,
+        executor: Executor,
         study: StudyRecord,
         limits: RunnerLimits,
         seed: int,

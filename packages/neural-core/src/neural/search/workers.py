@@ -1,6 +1,6 @@
 """Where trials run: in the search process, or in persistent worker processes.
 
-Both executors offer the same small interface to the trial runner:
+Both implement :class:`neural.search.executor.Executor` for the trial runner:
 ``free_slots()``, ``submit(task)``, ``poll(events, timeout)`` and
 ``shutdown()``. ``poll`` delivers what happened through the runner's
 :class:`TrialEvents` (an epoch finished — answer prune or continue; a trial
@@ -32,10 +32,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from neural.errors import NeuralError
-from neural.search.trial import TrialReport, TrialTask, execute_trial, failed_report
+from neural.search.executor import TrialEvents
+from neural.search.trial import TrialTask, execute_trial, failed_report
 
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
@@ -43,18 +44,6 @@ if TYPE_CHECKING:
     from neural.backends.base import Backend, TrainData
 
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
-
-
-class TrialEvents(Protocol):
-    """What an executor reports back to the trial runner."""
-
-    def on_epoch(self, number: int, epoch: int, value: float, metrics: dict[str, float]) -> bool:
-        """An epoch of trial ``number`` ended; return True to prune the trial."""
-        ...
-
-    def on_done(self, report: TrialReport) -> None:
-        """Trial ``report.number`` ended (complete, pruned or failed)."""
-        ...
 
 
 def available_cores() -> int:
