@@ -24,7 +24,8 @@ PLUGINS = {
     "neural-backend-tf": (),
     "neural-search-optuna": ("cmaes", "psycopg2-binary"),
     "neural-search-hyperopt": ("lightgbm",),
-    "neural-viz": ("playwright",),  # drives Debian's chromium (the tests install it when missing)
+    "neural-viz": ("playwright",),
+    "neural-executor-ray": ("psutil",),  # drives Debian's chromium (the tests install it when missing)
 }
 
 

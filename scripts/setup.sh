@@ -11,7 +11,8 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python_bin" -m venv "$venv"
 fi
 packages=(packages/neural-core packages/neural-backend-torch packages/neural-search-optuna
-          packages/neural-search-hyperopt packages/neural-viz packages/neural-backend-tf)
+          packages/neural-search-hyperopt packages/neural-viz packages/neural-backend-tf
+          packages/neural-executor-ray)
 stamp="$venv/.neural-setup-stamp"
 want="$(cat requirements/dev.txt packages/*/pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then

@@ -24,7 +24,7 @@ echo "=== static checks: ruff, mypy"
 suites=(packages/neural-core/tests packages/neural-backend-torch/tests
         packages/neural-backend-tf/tests
         packages/neural-search-optuna/tests packages/neural-search-hyperopt/tests
-        packages/neural-viz/tests tests)
+        packages/neural-viz/tests packages/neural-executor-ray/tests tests)
 for suite in "${suites[@]}"; do
   if ls "$suite"/test_*.py >/dev/null 2>&1; then
     echo "=== $suite"

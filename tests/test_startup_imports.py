@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("torch", "tensorflow", "keras", "optuna", "hyperopt", "plotly", "sklearn")
+HEAVY = ("torch", "tensorflow", "keras", "optuna", "hyperopt", "plotly", "sklearn", "ray")
 
 PROBE = f"""
 import sys, time

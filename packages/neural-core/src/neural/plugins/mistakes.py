@@ -31,6 +31,7 @@ HEAVY_AT_STARTUP = (
     "plotly",
     "sklearn",
     "pandas",
+    "ray",
 )
 
 

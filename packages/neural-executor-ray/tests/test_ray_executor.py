@@ -1,0 +1,91 @@
+"""The Ray executor driven directly, as the trial runner drives it: every epoch reaches the search
+process, a prune verdict stops that trial after that epoch, and the others run to their end."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from neural.program import load_program
+from neural.search.trial import TrialReport, TrialTask
+from neural.training import prepare_model_data
+from neural_backend_torch.backend import TorchBackend
+
+sys.path.insert(0, str(Path(__file__).parent))
+from ray_support import RayHead
+
+MODEL = """\
+network PruneMe {
+  input: (8,)
+  layers:
+    Dense(8, activation="relu")
+    Output(3, "softmax")
+  loss: "sparse_categorical_crossentropy"
+  train { epochs: 3 batch_size: 16 validation_split: 0.25 dataset: "synthetic:96,3" divergence_guard: false }
+}
+"""
+
+
+class PruneOddTrials:
+    """The runner's side: records every epoch and prunes odd-numbered trials after their first."""
+
+    def __init__(self) -> None:
+        self.epochs: dict[int, list[float]] = {}
+        self.reports: dict[int, TrialReport] = {}
+
+    def on_epoch(self, number: int, epoch: int, value: float, metrics: dict[str, float]) -> bool:
+        self.epochs.setdefault(number, []).append(value)
+        assert metrics["val_loss"] == value
+        return number % 2 == 1 and epoch == 0
+
+    def on_done(self, report: TrialReport) -> None:
+        self.reports[report.number] = report
+
+
+@pytest.fixture
+def connected(ray_head: RayHead, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This test process joined to the session's Ray head as a driver (with its token)."""
+    from neural_executor_ray.cluster import connect, disconnect
+
+    for key in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"):
+        monkeypatch.setenv(key, ray_head.env[key])
+    cluster = connect(ray_head.address, cores=2)
+    assert cluster.nodes == ((2.0, 2.0),) and cluster.token_auth
+    assert cluster.trials_that_fit(1, 1) == 2 and cluster.trials_that_fit(1, 0.5) == 2
+    assert cluster.trials_that_fit(1, 3) == 0
+    try:
+        yield
+    finally:
+        disconnect(cluster)
+
+
+def test_prune_verdicts_reach_the_trials_on_ray(connected: None, tmp_path: Path) -> None:
+    from neural_executor_ray.executor import RayExecutor
+
+    path = tmp_path / "prune.neural"
+    path.write_text(MODEL)
+    model = load_program(path).concrete_model()
+    data = prepare_model_data(model, None, seed=0)
+    executor = RayExecutor(TorchBackend(), data, slots=2, cpus=1, gpus=1, threads=1)
+    events = PruneOddTrials()
+    try:
+        assert len(set(executor.worker_pids())) == 2
+        pending = list(range(4))
+        while pending or executor.free_slots() < 2:
+            while pending and executor.free_slots():
+                number = pending.pop(0)
+                executor.submit(TrialTask(number=number, model=model, seed=number))
+            executor.poll(events, 0.25)
+    finally:
+        executor.shutdown()
+    assert sorted(events.reports) == [0, 1, 2, 3]
+    for number, report in events.reports.items():
+        assert report.intermediate == events.epochs[number]  # every epoch reached this process
+        if number % 2:
+            assert report.state == "pruned" and len(report.intermediate) == 1
+        else:
+            assert report.state == "complete" and len(report.intermediate) == 3
+        assert report.gpus in (["0"], ["1"])
