@@ -12,7 +12,7 @@ from pathlib import Path
 from neural.program import load_program
 from neural.search.budget import OPEN_ENDED_TRIAL_CAP
 from neural.search.driver import HpoOptions
-from neural.search.study_plan import plan_study
+from neural.search.study_plan import StudyPlan, plan_study
 from neural.search.workers import available_cores
 from neural_backend_torch.backend import TorchBackend
 
@@ -150,3 +150,44 @@ def test_parallel_auto_is_the_default_one_worker_per_core_and_said_in_the_header
     assert "1 worker(s)" in one.stdout and "--parallel auto" not in one.stdout
     bad = neural("run", "m.neural", "--hpo", "--parallel", "lots", cwd=tmp_path)
     assert bad.returncode == 2 and "neither a whole number" in bad.stderr
+
+
+def test_a_bayesian_search_starts_at_the_nominal_point_announced_and_first_trial_random_turns_it_off(
+    tmp_path: Path,
+) -> None:
+    source = BAYESIAN.replace("n_trials: 6", 'n_trials: 4 pruner: "none" divergence_guard: false').replace(
+        "epochs: 6", "epochs: 1"
+    )
+    run = search(write_model(tmp_path, source), TorchBackend(), tmp_path / "out", searcher="optuna")
+    first = run.trials()[0]["params"]
+    assert first == {"dense_1.units": 4, "optimizer.learning_rate": 1e-3}  # first choice, low bound
+    assert "first trial: the nominal point (by default" in run.output
+    assert all(t["params"] != first for number, t in run.trials().items() if number > 0)
+    off = search(
+        write_model(tmp_path / "off", source.replace("n_trials: 4", 'n_trials: 4 first_trial: "random"')),
+        TorchBackend(),
+        tmp_path / "off" / "out",
+        searcher="optuna",
+    )
+    assert "first trial:" not in off.output and off.trials()[0]["params"] != first
+
+
+def test_first_trial_nominal_is_honoured_by_random_search_and_never_by_grid(tmp_path: Path) -> None:
+    def plan(source: str, searcher: str) -> StudyPlan:
+        program = load_program(write_model(tmp_path, source))
+        return plan_study(program, HpoOptions(out_dir=tmp_path, searcher=searcher), None)
+
+    random_source = BAYESIAN.replace('"bayesian"', '"random"')
+    assert plan(random_source, "random").settings.first_point is None
+    asked = plan(random_source.replace("n_trials: 6", 'n_trials: 6 first_trial: "nominal"'), "random")
+    assert asked.settings.first_point == {"dense_1.units": 4, "optimizer.learning_rate": 1e-3}
+    grid = plan(
+        BAYESIAN.replace('"bayesian"', '"grid"').replace("n_trials: 6", 'first_trial: "nominal"'), "grid"
+    )
+    assert grid.settings.first_point is None
+    from neural.search.random_search import RandomSearcher
+
+    searcher = RandomSearcher(load_program(write_model(tmp_path, random_source)).space, asked.settings)
+    proposal = searcher.ask()
+    assert proposal is not None and proposal.number == 0
+    assert proposal.params == {"dense_1.units": 4, "optimizer.learning_rate": 1e-3}

@@ -77,6 +77,8 @@ class TrainConfig:
     #: None: the searcher fits its random start-up to the budget.
     startup_trials: int | None = None
     divergence_guard: bool = True
+    #: None: not set, a Bayesian search starts at the nominal point (``neural.search.defaults``).
+    first_trial: str | None = None
 
     def without_validation_fallback(self) -> TrainConfig:
         """This config, with ``val_`` objective and monitor turned into the training metric when

@@ -86,6 +86,7 @@ class OptunaSearcher(Searcher):
     methods: ClassVar[frozenset[str]] = frozenset({"random", "bayesian", "grid"})
     priority: ClassVar[int] = 10
     default_pruner: ClassVar[str | None] = "asha"
+    takes_first_point: ClassVar[bool] = True
 
     def __init__(self, space: SearchSpace, settings: SearchSettings) -> None:
         super().__init__(space, settings)
@@ -108,6 +109,8 @@ class OptunaSearcher(Searcher):
         self._reported_steps: dict[int, set[int]] = {}
         self._lock = threading.Lock()
         self._number_offset = 0
+        #: enqueued as trial 0 by the first ask of a study that is still empty
+        self._first_point = settings.first_point if sampler_name(settings) != "grid" else None
         self._finished: dict[int, PastTrial] = {}
         self._heartbeat: HeartbeatThread | None = None
         if self._storage.persistent:
@@ -187,6 +190,10 @@ class OptunaSearcher(Searcher):
             self._storage.fail_stale_trials(self._study)
             if self.trials_counted() >= self._budget:
                 return None
+            if self._first_point is not None:
+                if not self._study.trials:  # not resumed, nor joined: this process opens the study
+                    self._study.enqueue_trial(to_optuna_params(self._params, self._first_point))
+                self._first_point = None
             with warnings.catch_warnings():
                 # Optuna warns that storage heartbeats are meant for study.optimize; we beat ourselves.
                 warnings.filterwarnings("ignore", message="Heartbeat of storage")

@@ -307,6 +307,13 @@ TRAIN_BLOCK = CallSpec(
             minimum=1,
         ),
         _train("divergence_guard", "bool", "stop a trial whose loss is NaN or whose accuracy stays at chance"),
+        _train(
+            "first_trial",
+            "str",
+            "nominal: trial 0 is the model neural check shows; random: drawn like the rest "
+            "(default: nominal for a Bayesian search)",
+            choices=("nominal", "random"),
+        ),
     ),
     doc="The train { ... } block; keyword entries only.",
 )

@@ -47,6 +47,10 @@ class SearchSettings:
     budget); ``open_ended`` True when the budget is the ``--timeout`` and
     ``n_trials`` only a cap; ``defaulted`` names the settings the study plan
     chose by default rather than the user (the header announces them).
+    ``first_point`` the point trial 0 of a new study evaluates (the space's
+    nominal point, train block ``first_trial``), or None: searchers whose
+    ``takes_first_point`` is True honour it; a resumed or joined study that
+    already holds trials ignores it.
     """
 
     method: str = "random"
@@ -63,6 +67,7 @@ class SearchSettings:
     startup_trials: int | None = None
     open_ended: bool = False
     defaulted: tuple[str, ...] = ()
+    first_point: dict[str, Any] | None = None
 
 
 @dataclass
@@ -102,13 +107,16 @@ class Searcher(ABC):
     ``methods`` the ``search_method`` values it implements; ``priority`` picks
     the best installed searcher for a method (higher wins; core's own are 0);
     ``default_pruner`` the pruner a search uses when the train block names none
-    and its budget makes pruning pay (None: no pruning by default).
+    and its budget makes pruning pay (None: no pruning by default);
+    ``takes_first_point`` whether it starts a new study at ``settings.first_point``.
     """
 
     name: ClassVar[str]
     methods: ClassVar[frozenset[str]]
     priority: ClassVar[int] = 0
     default_pruner: ClassVar[str | None] = None
+    #: Whether the searcher evaluates ``settings.first_point`` as trial 0 of a new study.
+    takes_first_point: ClassVar[bool] = False
 
     def __init__(self, space: SearchSpace, settings: SearchSettings) -> None:
         self.space = space

@@ -12,6 +12,12 @@ finished trial's value means.
   budget of at least :data:`PRUNING_MIN_TRIALS` trials (or an open-ended one),
   a search whose train block names no ``pruner`` uses its searcher's
   ``default_pruner``; ``pruner: "none"`` turns it off.
+- First trial: a Bayesian search (or one whose train block says
+  ``first_trial: "nominal"``) evaluates the nominal point first, each ``HPO``
+  at its first choice or low bound, the model ``neural check`` shows: one
+  known, usually safe point gives the search an early working model while the
+  sampler's random start-up explores (as when a tuner starts from its default
+  configuration). ``first_trial: "random"`` draws it.
 - Workers: ``--parallel auto`` (the command line's default) runs one worker
   per available core with one framework thread each (:func:`auto_workers`).
 """
@@ -30,6 +36,8 @@ PRUNING_MIN_EPOCHS = 4
 PRUNING_MIN_TRIALS = 4
 #: ``--parallel auto``.
 AUTO = "auto"
+#: The methods whose searches start at the nominal point unless ``first_trial`` says otherwise.
+NOMINAL_FIRST_METHODS = frozenset({"bayesian"})
 
 
 def budget_line(budget: TrialBudget, timeout: float | None) -> str | None:
@@ -88,4 +96,35 @@ def divergence_line(enabled: bool, epochs: int) -> str | None:
     return (
         f"divergence guard: a trial whose val_accuracy is still at chance after {GUARD_EPOCHS} epochs "
         "is pruned, one with a NaN loss fails; divergence_guard: false turns it off"
+    )
+
+
+def starts_at_nominal(first_trial: str | None, method: str, searcher_class: type[Searcher]) -> bool:
+    """Whether trial 0 is the nominal point: ``first_trial``, else the method's default.
+
+    Never for grid search (its order is the grid's), nor by default with a
+    searcher that cannot place a point of its own choosing.
+    """
+    if method == "grid":
+        return False
+    if first_trial is not None:
+        return first_trial == "nominal"
+    return method in NOMINAL_FIRST_METHODS and searcher_class.takes_first_point
+
+
+def first_trial_line(
+    point: dict[str, object] | None, defaulted: bool, searcher_class: type[Searcher]
+) -> str | None:
+    """The header line for a search that starts at the nominal point (None otherwise)."""
+    if point is None:
+        return None
+    if not searcher_class.takes_first_point:
+        return (
+            f"note: the {searcher_class.name} searcher cannot start at a point of its own choosing, "
+            'so first_trial: "nominal" has no effect'
+        )
+    how = "by default" if defaulted else "first_trial"
+    return (
+        f"first trial: the nominal point ({how}: each HPO at its first choice or low bound, the model "
+        'neural check shows); first_trial: "random" draws it like the rest'
     )

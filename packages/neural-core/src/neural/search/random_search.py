@@ -4,7 +4,8 @@ Registered by core's internal plugin (``neural.plugins.builtin``). Trial ``k``
 draws its point from a random stream seeded by (study seed, ``k``), so the
 point of a trial depends only on the seed and its number: a resumed study
 proposes exactly what an uninterrupted one would, and with ``--parallel N``
-the order in which trials finish changes nothing.
+the order in which trials finish changes nothing. With ``settings.first_point``
+(train block ``first_trial: "nominal"``) trial 0 evaluates that point instead.
 """
 
 from __future__ import annotations
@@ -23,9 +24,13 @@ class RandomSearcher(NumberedSearcher):
     name: ClassVar[str] = "random"
     methods: ClassVar[frozenset[str]] = frozenset({"random"})
     priority: ClassVar[int] = 0
+    takes_first_point: ClassVar[bool] = True
 
     def point_for(self, number: int) -> dict[str, Any]:
-        """Trial ``number``'s point, drawn from the stream seeded by (study seed, ``number``)."""
+        """Trial ``number``'s point, drawn from the stream seeded by (study seed, ``number``)
+        (trial 0: ``settings.first_point`` when there is one)."""
+        if number == 0 and self.settings.first_point is not None:
+            return dict(self.settings.first_point)
         rng = random.Random(derive_seed(self.settings.seed, number, "sample"))
         return sample_point(tuple(self.space.params), rng)
 

@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 from neural.datasets.relative import spec_from_file
 from neural.search.base import Searcher, SearchSettings
 from neural.search.budget import trial_budget
-from neural.search.defaults import budget_line, default_pruner, divergence_line
+from neural.search.defaults import (
+    budget_line,
+    default_pruner,
+    divergence_line,
+    first_trial_line,
+    starts_at_nominal,
+)
 from neural.search.resume import check_resumed_budget, check_resumed_storage, resumed_seed
 
 if TYPE_CHECKING:
@@ -72,6 +78,11 @@ def plan_study(program: Program, options: HpoOptions, previous: dict[str, Any] |
         defaulted.append("pruner")
     if train.startup_trials is None:
         defaulted.append("startup_trials")
+    first_point = None
+    if starts_at_nominal(train.first_trial, method, searcher_class):
+        first_point = program.space.nominal_point()
+    if train.first_trial is None:
+        defaulted.append("first_trial")
     settings = SearchSettings(
         method=method,
         direction=train.direction,
@@ -86,8 +97,13 @@ def plan_study(program: Program, options: HpoOptions, previous: dict[str, Any] |
         startup_trials=train.startup_trials,
         open_ended=budget.open_ended,
         defaulted=tuple(defaulted),
+        first_point=first_point,
     )
-    lines = [budget_line(budget, options.timeout), divergence_line(train.divergence_guard, epochs)]
+    lines = [
+        budget_line(budget, options.timeout),
+        divergence_line(train.divergence_guard, epochs),
+        first_trial_line(first_point, train.first_trial is None, searcher_class),
+    ]
     return StudyPlan(
         train=train,
         method=method,
