@@ -201,12 +201,14 @@ def _search(
         direction=plan.settings.direction,
     )
     restored = restore_trials(previous, study, searcher, space) if previous is not None else []
+    # Started before the results file is written: an executor that refuses the run (a worker count
+    # the memory cannot hold) must leave no hpo_results.json behind.
+    executor = executors.start(backend, data, program.nominal_model())
     out_dir.mkdir(parents=True, exist_ok=True)
     study.save(wait=True)
 
     from neural.search.progress import SearchProgress, results_table
 
-    executor = executors.start(backend, data, program.nominal_model())
     progress = SearchProgress(
         console,
         total=plan.n_trials,
