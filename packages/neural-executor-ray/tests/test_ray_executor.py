@@ -89,3 +89,38 @@ def test_prune_verdicts_reach_the_trials_on_ray(connected: None, tmp_path: Path)
         else:
             assert report.state == "complete" and len(report.intermediate) == 3
         assert report.gpus in (["0"], ["1"])
+
+
+#: Starts a private instance the way ``--executor ray`` without ``--address`` does, then reports
+#: the addresses its processes listen on and whether token authentication is on.
+PRIVATE_PROBE = """
+import json, os
+import psutil
+from neural_executor_ray.cluster import connect, disconnect
+cluster = connect(None, 1)
+me = psutil.Process()
+ours = {me.pid, *(child.pid for child in me.children(recursive=True))}
+listening = sorted({c.laddr.ip for c in psutil.net_connections("inet") if c.status == psutil.CONN_LISTEN and c.pid in ours})
+print(json.dumps({"listening": listening, "token_auth": cluster.token_auth,
+                  "token": len(os.environ.get("RAY_AUTH_TOKEN", "")), "nodes": cluster.nodes}))
+disconnect(cluster)
+"""
+
+
+def test_a_private_instance_listens_on_loopback_only_with_token_authentication(tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith("RAY_")}
+    env["HOME"] = str(tmp_path)  # no ~/.ray/auth_token here: the instance gets a fresh token
+    done = subprocess.run(
+        [sys.executable, "-c", PRIVATE_PROBE], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=180
+    )
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["listening"], "the probe saw no Ray server listening"
+    assert set(found["listening"]) <= {"127.0.0.1", "::ffff:127.0.0.1", "::1"}, found["listening"]
+    assert found["token_auth"] and found["token"] == 64
+    assert [cpus for cpus, _ in found["nodes"]] == [1.0]  # sized by cores (GPUs as Ray finds them)
+    assert not (tmp_path / ".ray").exists()  # the token lived in the environment only
