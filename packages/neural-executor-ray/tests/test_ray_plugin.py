@@ -54,6 +54,20 @@ def test_a_misspelt_executor_is_one_line_with_did_you_mean(tmp_path: Path) -> No
     assert "Traceback" not in done.stdout + done.stderr
 
 
+def test_an_address_where_nothing_answers_is_one_line_at_once(tmp_path: Path) -> None:
+    from ray_support import free_port
+
+    address = f"127.0.0.1:{free_port()}"
+    done = neural(
+        "compile", str(EXAMPLES / "basic_hpo.neural"), "--hpo", "--executor", "ray", "--address", address,
+        env=local_env(), cwd=tmp_path, check=False, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"error: nothing answers at --address {address} (Connection refused): ")
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "hpo_results.json").exists()
+
+
 def test_a_local_search_never_imports_ray(tmp_path: Path) -> None:
     model = tmp_path / "tiny.neural"
     model.write_text(TINY)

@@ -84,6 +84,8 @@ def connect(address: str | None, cores: int) -> Cluster:
             os.environ[AUTH_TOKEN] = secrets.token_hex(32)
     if started_here or _host(address) in LOOPBACK:
         os.environ[ONE_MACHINE] = "0"
+    if address is not None:
+        _check_reachable(address)
     import ray
 
     options: dict[str, Any] = {
@@ -129,6 +131,24 @@ def disconnect(cluster: Cluster | None) -> None:
     ray = sys.modules.get("ray")
     if ray is not None and ray.is_initialized():
         ray.shutdown()
+
+
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail at once when nothing answers at ``HOST:PORT`` (Ray itself would retry for minutes)."""
+    import socket
+
+    rest = address.split("://", 1)[-1]
+    host, _, port = rest.rpartition(":")
+    if not host or not port.isdigit():
+        return  # ``auto``, or a form Ray parses itself
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+            pass
+    except OSError as error:
+        raise NeuralError(
+            f"nothing answers at --address {address} ({error.strerror or error}): start the head there with "
+            "ray start --head (see the README), or leave out --address to run on this machine"
+        ) from error
 
 
 def _host(address: str | None) -> str:

@@ -35,6 +35,7 @@ class RayExecutors(ExecutorPlugin):
         self.gpus = settings.gpus_per_trial or 0.0
         self.cluster: Cluster | None = None
         self.slots = 1
+        self.fit = 1
 
     def open(self, n_trials: int) -> int:
         from neural.search.workers import available_cores
@@ -49,7 +50,9 @@ class RayExecutors(ExecutorPlugin):
                 f"(its nodes: {nodes}); lower --cpus-per-trial or --gpus-per-trial, or add a node"
             )
         wanted = fit if self.settings.parallel == AUTO else int(self.settings.parallel)
-        self.slots = max(1, min(wanted, n_trials))
+        self.fit = fit
+        # More actors than the cluster holds would only wait for resources: capped, and said so.
+        self.slots = max(1, min(wanted, fit, n_trials))
         return self.slots
 
     def header_lines(self) -> list[str]:
@@ -61,6 +64,11 @@ class RayExecutors(ExecutorPlugin):
             f"{auth}); {self.slots} trial(s) at once, each {self.cpus:g} CPU(s) and {self.gpus:g} GPU(s)"
             + ("" if self.settings.parallel != AUTO else " (--parallel N caps it)")
         ]
+        if self.settings.parallel != AUTO and int(self.settings.parallel) > self.fit:
+            lines.append(
+                f"note: --parallel {self.settings.parallel} is more trials than the cluster holds at once "
+                f"({self.fit}); running {self.slots}"
+            )
         if self.settings.retries:
             lines.append(f"ray: a trial whose worker or node dies runs again, up to {self.settings.retries} time(s)")
         return lines
