@@ -91,6 +91,35 @@ def test_prune_verdicts_reach_the_trials_on_ray(connected: None, tmp_path: Path)
         assert report.gpus in (["0"], ["1"])
 
 
+class MissingOnTheNodes(TorchBackend):
+    """A backend that unpickles, on a Ray worker, by importing a package no node has."""
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        import importlib
+
+        return importlib.import_module, ("neural_backend_not_installed_anywhere",)
+
+
+def test_a_worker_that_cannot_start_stops_the_search_with_the_cause(connected: None, tmp_path: Path) -> None:
+    from neural.errors import NeuralError
+    from neural_executor_ray.executor import RayExecutor
+
+    path = tmp_path / "prune.neural"
+    path.write_text(MODEL)
+    model = load_program(path).concrete_model()
+    executor = RayExecutor(MissingOnTheNodes(), prepare_model_data(model, None, seed=0), slots=1, cpus=1, gpus=0, threads=1)
+    try:
+        executor.submit(TrialTask(number=0, model=model, seed=0))
+        with pytest.raises(NeuralError) as raised:
+            for _ in range(200):
+                executor.poll(PruneOddTrials(), 0.25)
+    finally:
+        executor.shutdown()
+    message = str(raised.value)
+    assert message.startswith("a Ray worker could not start: ModuleNotFoundError: No module named "), message
+    assert "neural_backend_not_installed_anywhere" in message and "every node needs the packages" in message
+
+
 #: Starts a private instance the way ``--executor ray`` without ``--address`` does, then reports
 #: the addresses its processes listen on and whether token authentication is on.
 PRIVATE_PROBE = """

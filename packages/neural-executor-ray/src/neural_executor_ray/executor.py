@@ -8,7 +8,8 @@ reads it from there. :meth:`RayExecutor.poll` waits on the running trials and
 on the broker's next epoch reports at once (``ray.wait``), answers each report
 with the runner's verdict, and reports every finished trial. A trial whose
 actor or node died is failed with the reason, or run again on a fresh actor
-when ``retries`` allows; a rerun's epochs that the searcher already saw are
+when ``retries`` allows (an actor that cannot even start stops the search with
+the cause: every other would fail alike); a rerun's epochs that the searcher already saw are
 answered "go on" without asking it twice.
 """
 
@@ -18,6 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from neural.errors import NeuralError
 from neural.search.trial import failed_report
 
 if TYPE_CHECKING:
@@ -128,6 +130,13 @@ class RayExecutor:
         try:
             report = ray.get(ref)
         except RayActorError as error:
+            if error.actor_init_failed:
+                # Every actor would fail the same way (a node without the packages, a backend that
+                # cannot be unpickled there): stop the search with the cause, not trial after trial.
+                raise NeuralError(
+                    f"a Ray worker could not start: {_last_line(error)}; every node needs the packages "
+                    "this machine runs (neural-core, the backend, neural-executor-ray)"
+                ) from error
             slot.actor = self._new_actor()
             if self._attempts.get(task.number, 1) <= self.retries:
                 self._attempts[task.number] += 1
@@ -177,6 +186,12 @@ def death_reason(error: BaseException) -> str:
     else:
         why = _first_line(error)
     return f"ray worker died{where}: {why}"
+
+
+def _last_line(error: BaseException) -> str:
+    """The last line of a remote traceback: the exception that ended it."""
+    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+    return lines[-1] if lines else type(error).__name__
 
 
 def _first_line(error: BaseException) -> str:
