@@ -228,7 +228,29 @@ def run_neural(budget: float, seed: int, folder: Path, limit: float) -> dict[str
         "wall": wall,
         "killed": killed,
         "header": header_lines,
+        "spent": where_the_time_went(results["trials"], watcher.seen, budget),
     }
+
+
+def where_the_time_went(
+    trials: list[dict[str, Any]], seen: dict[tuple[int, int], float], budget: float
+) -> dict[str, float]:
+    """Ours' profile: when the first epoch ended, and the worker-seconds spent on epochs of
+    complete, pruned and diverged trials and on each trial's own start-up (model building,
+    hand-over: its duration less its epochs), from ``hpo_results.json`` and the watcher."""
+    spent = {"first_epoch_at": min(seen.values(), default=float("nan")), "complete": 0.0, "pruned": 0.0}
+    spent.update({"diverged": 0.0, "failed": 0.0, "trial_start": 0.0})
+    for trial in trials:
+        metrics = trial.get("metrics") or []
+        epochs = sum(float(m.get("time", 0.0)) for m in metrics)
+        error = trial.get("error") or ""
+        kind = "diverged" if "diverg" in error else str(trial.get("state"))
+        if kind in spent:
+            spent[kind] += epochs
+        if trial.get("duration") is not None:
+            spent["trial_start"] += max(0.0, float(trial["duration"]) - epochs)
+    spent["budget_worker_seconds"] = budget * (os.cpu_count() or 1)
+    return spent
 
 
 def _never_above_chance(metrics: list[dict[str, Any]]) -> bool:
@@ -362,6 +384,7 @@ def print_table(runs: dict[str, list[dict[str, Any]]], budget: float, seeds: lis
             f"{show(m['started'], 'g'):>5} {show(m['finished'], 'g'):>4} {show(m['pruned'], 'g'):>4} "
             f"{show(m['diverged'], 'g'):>4} {show(m['wall'], '.0f'):>6}"
         )
+    print_profile(runs["neural"])
     peers = [name for name in medians if name != "neural"]
     if not peers:
         return
@@ -381,6 +404,20 @@ def print_table(runs: dict[str, list[dict[str, Any]]], budget: float, seeds: lis
         print(f"  time to {TARGET_ACCURACY}: ours {show(t_ours, '.1f')} s, peer {show(t_peer, '.1f')} s")
     for line in runs["neural"][0]["header"]:
         print(f"  ours: {line}")
+
+
+def print_profile(runs: list[dict[str, Any]]) -> None:
+    """Where ours' budget went in each seed (see :func:`where_the_time_went`)."""
+    print("\nwhere ours' time went (worker-seconds of epochs by how the trial ended; trial start-up)")
+    for run in runs:
+        spent = run.get("spent") or {}
+        if spent:
+            print(
+                f"  seed {run['seed']}: first epoch done at {spent['first_epoch_at']:.1f} s; "
+                f"complete {spent['complete']:.0f}, pruned {spent['pruned']:.0f}, diverged {spent['diverged']:.0f}, "
+                f"failed {spent['failed']:.0f}, trial start-up {spent['trial_start']:.1f} "
+                f"of {spent['budget_worker_seconds']:.0f} worker-s"
+            )
 
 
 def main() -> None:
