@@ -147,3 +147,43 @@ def test_the_results_file_says_what_each_trial_ran_on(tmp_path: Path) -> None:
     for trial in trials.values():
         started, finished = datetime.fromisoformat(trial["started"]), datetime.fromisoformat(trial["finished"])
         assert "." in trial["started"] and started <= finished
+
+
+def test_each_worker_trains_on_the_gpu_it_is_given(tmp_path: Path) -> None:
+    """A real pool handed GPUs "0" and "1": each worker starts with its own CUDA_VISIBLE_DEVICES,
+    every trial records the one its worker had, and no two trials running at once share a GPU
+    (a replacement worker keeps its predecessor's). torch sees no GPU here, so they train on the CPU."""
+    import time
+
+    from neural.training import prepare_model_data
+
+    model = load_program(write_model(tmp_path)).nominal_model()
+    pool = WorkerPool(TorchBackend(), prepare_model_data(model, None, seed=0), 2, threads=1, gpus=["0", "1"])
+    events = _Collect()
+    spans: dict[int, list[float]] = {}
+    try:
+        assert sorted(worker_environment(pid).get("CUDA_VISIBLE_DEVICES", "") for pid in pool.worker_pids()) == [
+            "0",
+            "1",
+        ]
+        number = 0
+        while len(events.reports) < 6:
+            while number < 6 and pool.free_slots():
+                pool.submit(TrialTask(number=number, model=model, seed=number))
+                spans[number] = [time.monotonic()]
+                number += 1
+            done = len(events.reports)
+            pool.poll(events, 1.0)
+            for report in events.reports[done:]:
+                spans[report.number].append(time.monotonic())
+    finally:
+        pool.shutdown()
+    reports = {report.number: report for report in events.reports}
+    assert all(report.state == "complete" for report in reports.values()), [r.error for r in reports.values()]
+    assert {tuple(report.gpus) for report in reports.values()} == {("0",), ("1",)}
+    assert {report.device for report in reports.values()} == {"cpu"}
+    for a in reports:
+        for b in reports:
+            (a_start, a_end), (b_start, b_end) = spans[a], spans[b]
+            if a < b and a_start < b_end and b_start < a_end:  # ran at the same time
+                assert reports[a].gpus != reports[b].gpus, (a, b)

@@ -97,11 +97,13 @@ def trained_device(network: Any) -> str | None:
 
 
 class TensorFlowBackend(Backend):
-    """Keras 3 on TensorFlow code generation and training (CPU; GPU when the user's TF has one)."""
+    """Keras 3 on TensorFlow code generation and training, on the device the train block names."""
 
     name = BACKEND_NAME
     aliases = ("tf", "keras")
     model_suffix = MODEL_SUFFIX
+    framework = "TensorFlow"
+    places_devices = True
     #: Trials one worker process runs before a fresh one replaces it (Keras leaks across models).
     trials_per_worker: ClassVar[int | None] = 5
 
@@ -123,15 +125,24 @@ class TensorFlowBackend(Backend):
         The session is cleared first and seeded after (``keras.utils.set_random_seed``),
         so a trial is reproducible. ``reporter.on_epoch_end`` gets every epoch's
         metrics; True stops the run (``pruned=True``). When the reporter also
-        has ``on_batch_end(done, total)`` it follows the batches. A diverged
-        run (NaN loss) raises NeuralError.
+        has ``on_batch_end(done, total)`` it follows the batches. The model is
+        built and trained under ``tf.device`` of the module's ``pick_device()``
+        (its ``DEVICE``, the train block's ``device``). A GPU TensorFlow does not
+        see, or a diverged run (NaN loss), raises NeuralError.
         """
         keras = import_keras(threads)
+        import tensorflow as tf
+
         module = load_generated_module(self.generate(model), model.name)
+        try:
+            device = module.pick_device()  # a GPU TensorFlow does not see: one line, before anything is built
+        except RuntimeError as error:
+            raise NeuralError(str(error)) from None
         keras.backend.clear_session()
-        keras.utils.set_random_seed(seed)
-        network = module.build_model()
-        result = train_generated(module, network, model, data, reporter=reporter, seed=seed)
+        with tf.device(device):  # the weights are made on the device and the training runs there
+            keras.utils.set_random_seed(seed)
+            network = module.build_model()
+            result = train_generated(module, network, model, data, reporter=reporter, seed=seed)
         result.device = trained_device(network)
         return result
 

@@ -75,6 +75,7 @@ def _constants(model: ConcreteModel, head: OutputHead) -> str:
         f"MIN_DELTA = {literal(float(train.min_delta))}",
         f"MONITOR = {literal(train.monitor)}",
         f"SEED = {literal(train.seed if train.seed is not None else 0)}",
+        f"DEVICE = {literal(train.device)}  # auto: a GPU when TensorFlow sees one, else the CPU; or cpu, cuda, cuda:N",
         f"MODEL_FILE = {literal(weights_filename(model.name, MODEL_SUFFIX))}",
     ]
     return "\n".join(lines) + "\n"

@@ -20,9 +20,28 @@ from typing import Any
 
 import keras
 import numpy as np
+import tensorflow as tf
 """
 
 TRAINING = '''\
+def pick_device(name: str = DEVICE) -> str:
+    """The TensorFlow device to build and train on: "/CPU:0", or "/GPU:N" for "cuda:N" ("cuda" is
+    GPU 0); "auto" takes GPU 0 when TensorFlow sees one. A GPU it does not see is a RuntimeError."""
+    gpus = tf.config.list_physical_devices("GPU") if name != "cpu" else []
+    if name == "auto":
+        return "/GPU:0" if gpus else "/CPU:0"
+    if name == "cpu":
+        return "/CPU:0"
+    index = int(name.partition(":")[2] or 0)
+    if not gpus:
+        raise RuntimeError(f"--device {name}: no GPU is visible to TensorFlow "
+                           "(tf.config.list_physical_devices('GPU') is empty); use --device cpu or auto")
+    if index >= len(gpus):
+        raise RuntimeError(f"--device {name}: TensorFlow sees {len(gpus)} GPU(s) "
+                           f"(cuda:0 to cuda:{len(gpus) - 1}); use one of those, or --device cuda")
+    return f"/GPU:{index}"
+
+
 def as_inputs(x: Any) -> np.ndarray:
     """Channels-last float32 inputs, as the model was declared."""
     return np.asarray(x, dtype=np.float32)
@@ -181,6 +200,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--epochs", type=int, default=EPOCHS, help="default: %(default)s")
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="default: %(default)s")
     parser.add_argument("--seed", type=int, default=SEED, help="default: %(default)s")
+    parser.add_argument("--device", default=DEVICE,
+                        help="auto (a GPU when TensorFlow sees one), cpu, cuda or cuda:N "
+                        "(default: %(default)s)")
     parser.add_argument("--out", default=MODEL_FILE,
                         help="file for the trained model, ending in .keras (default: %(default)s)")
     args = parser.parse_args(argv)
@@ -192,15 +214,16 @@ def main(argv: list[str] | None = None) -> None:
                         num_classes=NUM_CLASSES, int_inputs_below=TOKEN_IDS_BELOW)
     for note in data.notes:
         print(note)
-    keras.utils.set_random_seed(args.seed)
-    model = build_model()
 
     def show(epoch: int, metrics: dict[str, float]) -> bool:
         print(format_metrics(epoch, args.epochs, metrics), flush=True)
         return False
 
-    history = train(model, data.x_train, data.y_train, data.x_val, data.y_val,
-                    epochs=args.epochs, batch_size=args.batch_size, callback=show, seed=args.seed)
+    with tf.device(pick_device(args.device)):  # the weights are made there, and the training runs there
+        keras.utils.set_random_seed(args.seed)
+        model = build_model()
+        history = train(model, data.x_train, data.y_train, data.x_val, data.y_val,
+                        epochs=args.epochs, batch_size=args.batch_size, callback=show, seed=args.seed)
     model.save(args.out)
     print(f"kept the weights of epoch {history['best_epoch'] + 1}; saved the model to {args.out}")
 

@@ -31,11 +31,13 @@ def trained_device(network: Any) -> str | None:
 
 
 class TorchBackend(Backend):
-    """PyTorch code generation and training (CPU; GPU when the user's torch has one)."""
+    """PyTorch code generation and training, on the device the train block names (``auto``: a GPU when torch sees one)."""
 
     name = BACKEND_NAME
     aliases = ("torch",)
     model_suffix = WEIGHTS_SUFFIX
+    framework = "PyTorch"
+    places_devices = True
 
     def generate(self, model: ConcreteModel) -> str:
         """The standalone module's source for ``model``; same model, same bytes."""
@@ -55,14 +57,19 @@ class TorchBackend(Backend):
         ``reporter.on_epoch_end`` gets every epoch's metrics; True stops the run
         (``pruned=True``). When the reporter also has ``on_batch_end(done, total)``
         it follows the batches (for a progress bar). ``threads`` sets
-        ``torch.set_num_threads`` for this process. A diverged run (NaN loss)
-        raises NeuralError.
+        ``torch.set_num_threads`` for this process. The module's ``DEVICE`` (the
+        train block's ``device``) says where it trains; a GPU torch does not
+        see, or a diverged run (NaN loss), raises NeuralError.
         """
         import torch
 
         if threads:
             torch.set_num_threads(threads)
         module = load_generated_module(self.generate(model), model.name)
+        try:
+            module.pick_device()  # a GPU torch does not see: one line, before anything is built
+        except RuntimeError as error:
+            raise NeuralError(str(error)) from None
         torch.manual_seed(seed)
         network = module.build_model()
         result = train_generated(module, network, model, data, reporter=reporter, seed=seed)

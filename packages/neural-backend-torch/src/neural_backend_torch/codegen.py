@@ -44,6 +44,7 @@ _MODULE_NAMES = frozenset(
         "AveragePoolingSame",
         "single_bias_lstm",
         "as_tensors",
+        "pick_device",
         "evaluate",
         "train",
         "main",
@@ -129,6 +130,7 @@ def _constants(model: ConcreteModel, head: OutputHead) -> str:
         f"MIN_DELTA = {literal(float(train.min_delta))}",
         f"MONITOR = {literal(train.monitor)}",
         f"SEED = {literal(train.seed if train.seed is not None else 0)}",
+        f"DEVICE = {literal(train.device)}  # auto: a GPU when torch sees one, else the CPU; or cpu, cuda, cuda:N",
         f"WEIGHTS_FILE = {literal(weights_filename(model.name, WEIGHTS_SUFFIX))}",
     ]
     return "\n".join(lines) + "\n"

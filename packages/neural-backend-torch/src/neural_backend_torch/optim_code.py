@@ -282,7 +282,9 @@ def loss_source(model: ConcreteModel, head: OutputHead) -> str:
 def predict(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     """The model's predictions for a channels-last batch `x` (probabilities for classifiers)."""
     model.eval()
-    output = model(torch.as_tensor(x, dtype=torch.float32))
+    weight = next(model.parameters(), None)  # the batch goes where the model is (a GPU after training there)
+    device = weight.device if weight is not None else torch.device("cpu")
+    output = model(torch.as_tensor(x, dtype=torch.float32, device=device))
     return {prediction}
 ''')
     return "\n\n".join(parts)

@@ -129,6 +129,23 @@ class EarlyStopping:
         return self.epochs_without_improvement >= self.patience
 
 
+def pick_device(name: str = DEVICE) -> torch.device:
+    """The device to train on: `name` ("cpu", "cuda", "cuda:N"), or for "auto" the GPU when
+    torch sees one, else the CPU. A GPU torch does not see is a RuntimeError saying so."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(name)
+    if device.type == "cuda":
+        visible = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if visible == 0:
+            raise RuntimeError(f"--device {name}: no GPU is visible to PyTorch "
+                               "(torch.cuda.is_available() is False); use --device cpu or auto")
+        if (device.index or 0) >= visible:
+            raise RuntimeError(f"--device {name}: PyTorch sees {visible} GPU(s) "
+                               f"(cuda:0 to cuda:{visible - 1}); use one of those, or --device cuda")
+    return device
+
+
 def as_tensors(x: object, y: object) -> tuple[torch.Tensor, torch.Tensor]:
     """Arrays as tensors, converted once before training: float32 inputs, targets as given."""
     features = torch.as_tensor(x, dtype=torch.float32)
@@ -139,14 +156,15 @@ def as_tensors(x: object, y: object) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int) -> tuple[float, float]:
-    """Mean loss and accuracy of `model` on (`x`, `y`), in evaluation mode."""
+def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int,
+             device: torch.device) -> tuple[float, float]:
+    """Mean loss and accuracy of `model` on (`x`, `y`), in evaluation mode (batches moved to `device`)."""
     model.eval()
     total_loss = 0.0
     correct = 0.0
     for start in range(0, len(x), batch_size):
-        output = model(x[start:start + batch_size])
-        target = y[start:start + batch_size]
+        output = model(x[start:start + batch_size].to(device, non_blocking=True))
+        target = y[start:start + batch_size].to(device, non_blocking=True)
         total_loss += float(loss_fn(output, target)) * len(target)
         if HAS_ACCURACY:
             correct += count_correct(output, target)
@@ -165,10 +183,12 @@ def train(
     callback: Callable[[int, dict[str, float]], bool] | None = None,
     on_batch: Callable[[int, int], None] | None = None,
     seed: int = SEED,
+    device: str = DEVICE,
 ) -> dict[str, Any]:
-    """Train `model` as the train block says; return the history.
+    """Train `model` as the train block says, on `device` (see `pick_device`); return the history.
 
-    Inputs are channels-last arrays. After every epoch `callback(epoch, metrics)`
+    The model moves to the device once; the data stays in host memory and each
+    batch moves when it is used. Inputs are channels-last arrays. After every epoch `callback(epoch, metrics)`
     gets loss, accuracy, val_loss, val_accuracy, lr and time; when it returns
     True training stops at once. `on_batch(done, total)` follows the batches.
     With early stopping the best epoch's weights are restored at the end.
@@ -177,6 +197,8 @@ def train(
     """
     torch.manual_seed(seed)
     shuffler = torch.Generator().manual_seed(seed)
+    target_device = pick_device(device)
+    model.to(target_device)
     x_train, y_train = as_tensors(x_train, y_train)
     x_val, y_val = as_tensors(x_val, y_val)
     optimizer = build_optimizer(model)
@@ -193,7 +215,8 @@ def train(
         correct = 0.0
         for batch, start in enumerate(range(0, len(order), batch_size)):
             rows = order[start:start + batch_size]
-            inputs, target = x_train[rows], y_train[rows]
+            inputs = x_train[rows].to(target_device, non_blocking=True)
+            target = y_train[rows].to(target_device, non_blocking=True)
             optimizer.zero_grad(set_to_none=True)
             output = model(inputs)
             loss = loss_fn(output, target)
@@ -214,7 +237,7 @@ def train(
         if HAS_ACCURACY:
             metrics["accuracy"] = correct / len(x_train)
         if len(x_val):
-            val_loss, val_accuracy = evaluate(model, x_val, y_val, max(batch_size, 256))
+            val_loss, val_accuracy = evaluate(model, x_val, y_val, max(batch_size, 256), target_device)
             metrics["val_loss"] = val_loss
             if HAS_ACCURACY:
                 metrics["val_accuracy"] = val_accuracy
@@ -258,6 +281,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--epochs", type=int, default=EPOCHS, help="default: %(default)s")
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="default: %(default)s")
     parser.add_argument("--seed", type=int, default=SEED, help="default: %(default)s")
+    parser.add_argument("--device", default=DEVICE,
+                        help="auto (a GPU when torch sees one), cpu, cuda or cuda:N (default: %(default)s)")
     parser.add_argument("--out", default=WEIGHTS_FILE,
                         help="file for the trained state_dict (default: %(default)s)")
     args = parser.parse_args(argv)
@@ -277,7 +302,8 @@ def main(argv: list[str] | None = None) -> None:
         return False
 
     history = train(model, data.x_train, data.y_train, data.x_val, data.y_val,
-                    epochs=args.epochs, batch_size=args.batch_size, callback=show, seed=args.seed)
+                    epochs=args.epochs, batch_size=args.batch_size, callback=show, seed=args.seed,
+                    device=args.device)
     torch.save(model.state_dict(), args.out)
     print(f"kept the weights of epoch {history['best_epoch'] + 1}; saved them to {args.out}")
 

@@ -79,6 +79,8 @@ class TrainConfig:
     divergence_guard: bool = True
     #: None: not set, a Bayesian search starts at the nominal point (``neural.search.defaults``).
     first_trial: str | None = None
+    #: Where training runs: "auto", "cpu", "cuda" or "cuda:N" (neural.devices; --device overrides it).
+    device: str = "auto"
 
     def without_validation_fallback(self) -> TrainConfig:
         """This config, with ``val_`` objective and monitor turned into the training metric when

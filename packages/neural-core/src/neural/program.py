@@ -11,8 +11,9 @@ Nothing here imports a heavy library: ``neural check`` runs on this alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from neural.errors import Diagnostic, DiagnosticsError, NeuralError
 from neural.lang.ir import Network
@@ -49,6 +50,21 @@ class Program:
                 "run it with --hpo, or bind a point with program.space.bind(...)"
             )
         return self.space.bind({})
+
+    def with_train_setting(self, key: str, value: Any) -> Program:
+        """This program with train key ``key`` set to ``value`` in every model it binds.
+
+        Called for a command-line override of the train block (``--device``);
+        ``value`` must already be validated (it is validated again on binding).
+        """
+        template = self.space.template
+        if template is None:
+            return self
+        entries = (*(entry for entry in template.train if entry[0] != key), (key, value))
+        space = SearchSpace(
+            self.space.params, replace(template, train=entries), self.space.source, self.space.filename
+        )
+        return replace(self, space=space)
 
     def nominal_model(self) -> ConcreteModel:
         """The model at the search space's nominal point (what ``neural check`` shows)."""

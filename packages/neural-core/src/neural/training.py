@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
     from neural.backends.base import Backend, TrainData, TrainResult
+    from neural.devices import DeviceChoice
     from neural.model import ConcreteModel
 
 METRICS_SCHEMA = "neural.run-metrics/1"
@@ -215,6 +216,7 @@ def metrics_document(
         "final": result.final_metrics,
         "history": [dict(epoch) for epoch in result.history],
         "duration_seconds": round(result.duration, 3),
+        "device": result.device,
         "weights": weights_path.name,
     }
 
@@ -234,6 +236,7 @@ def train_and_save(
     hyperparameters: dict[str, Any] | None = None,
     point: str | None = None,
     list_written: bool = True,
+    device: DeviceChoice | None = None,
 ) -> TrainedRun:
     """Train ``model`` once with ``backend`` and write ``<name><suffix>`` and ``<name>.metrics.json``.
 
@@ -242,9 +245,15 @@ def train_and_save(
     ``data`` skips loading when the caller has it already. Prints the data
     notes, a line per epoch, and (unless ``list_written`` is False, for a
     caller that lists everything it wrote at its end) the files written.
-    Returns a :class:`TrainedRun`.
-    Raises NeuralError for a data problem or a diverged run.
+    ``device`` is the caller's :func:`~neural.devices.device_for_backend` for
+    ``model.train.device`` (worked out here when None); its line follows the
+    training line. Returns a :class:`TrainedRun`.
+    Raises NeuralError for a data problem, a GPU that is not there or a diverged run.
     """
+    from neural.devices import device_for_backend
+
+    if device is None:
+        device = device_for_backend(model.train.device, backend, source="train block device")
     spec = data_spec or model.train.dataset
     train_seed = seed if train_seed is None else train_seed
     if data is None:
@@ -258,6 +267,7 @@ def train_and_save(
         highlight=False,
         soft_wrap=True,
     )
+    console.print(device.header(), highlight=False, soft_wrap=True)
     started = time.perf_counter()
     try:
         with EpochDisplay(console, model.train.epochs) as display:

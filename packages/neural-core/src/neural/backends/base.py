@@ -103,6 +103,11 @@ class Backend(ABC):
     name: ClassVar[str]
     aliases: ClassVar[tuple[str, ...]] = ()
     model_suffix: ClassVar[str] = ".bin"
+    #: The framework's name in messages ("no GPU is visible to PyTorch"); the backend's name when empty.
+    framework: ClassVar[str] = ""
+    #: True when the generated module trains on the train block's ``device`` (its ``DEVICE``
+    #: constant, ``--device``); a backend that leaves it False is refused any GPU device.
+    places_devices: ClassVar[bool] = False
     #: None: with ``--parallel 1`` trials run in the search process, and a worker
     #: process runs any number of trials. A number N: every trial runs in a spawned
     #: worker process, replaced by a fresh one after N trials, for a framework that

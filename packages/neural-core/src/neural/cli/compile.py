@@ -18,10 +18,13 @@ from neural.cli import output
 from neural.cli.hpo_options import (
     backend_and_out_options,
     backend_for_resume,
+    device_option,
+    device_source,
     hpo_options,
     hpo_settings,
     nominal_model,
     training_options,
+    with_device_flag,
 )
 from neural.cli.paths import require_source_file, require_writable_folder, write_output
 
@@ -55,6 +58,7 @@ def module_path(output_option: Path | None, out_dir: Path, network_name: str, ba
     help="File to write (default: NAME_BACKEND.py in --out).",
 )
 @training_options(for_search_only=True)
+@device_option
 @hpo_options
 def compile_command(
     file: Path,
@@ -64,6 +68,7 @@ def compile_command(
     data_spec: str | None,
     epochs: int | None,
     seed: int | None,
+    device: str | None,
     **search: Any,
 ) -> None:
     """Write a standalone Python module for FILE's model (with --hpo: for the best point found)."""
@@ -72,7 +77,9 @@ def compile_command(
     from neural.program import load_program
     from neural.training import print_written
 
-    settings = hpo_settings(search, data_spec=data_spec, epochs=epochs, seed=seed, out_dir=out_dir)
+    settings = hpo_settings(
+        search, data_spec=data_spec, epochs=epochs, seed=seed, out_dir=out_dir, device_source=device_source(device)
+    )
     if settings is None and (data_spec, epochs, seed) != (None, None, None):
         raise click.UsageError(
             "--data, --epochs and --seed only apply to compile with --hpo (they steer the search)"
@@ -82,7 +89,7 @@ def compile_command(
         require_writable_folder(out_dir, "--out")
     if output_option is not None:
         require_writable_folder(output_option if output_option.is_dir() else output_option.parent, "-o")
-    program = load_program(file)
+    program = with_device_flag(load_program(file), device)  # the module's DEVICE constant
     require_installed_names(program)
     backend = get_backend(backend_for_resume(backend_name, settings))
     console = output.stdout()

@@ -42,6 +42,41 @@ class WorkerCount(click.ParamType):
             return int(text)
         self.fail(f"{value!r} is neither a whole number of at least 1 nor auto", param, ctx)
 
+class DeviceName(click.ParamType):
+    """``--device``: ``auto``, ``cpu``, ``cuda`` or ``cuda:N`` (normalized by :func:`neural.devices.normalize_device`)."""
+
+    name = "auto|cpu|cuda|cuda:N"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from neural.devices import DeviceSpecError, normalize_device
+
+        try:
+            return normalize_device(value)
+        except DeviceSpecError as error:
+            self.fail(f"{error.message}; {error.hint}" if error.hint else error.message, param, ctx)
+
+
+def device_option(command: F) -> F:
+    """Add ``--device`` (None when not given: the train block's ``device``, default auto)."""
+    return click.option(
+        "--device",
+        type=DeviceName(),
+        metavar="auto|cpu|cuda|cuda:N",
+        help="Where to train: auto (a GPU when the framework sees one, else the CPU), cpu, cuda or cuda:N "
+        "(default: the train block's device, else auto). With --parallel N each worker gets its own GPU.",
+    )(command)
+
+
+def with_device_flag(program: Program, device: str | None) -> Program:
+    """``program`` with ``--device`` (when given) in place of the train block's ``device``."""
+    return program if device is None else program.with_train_setting("device", device)
+
+
+def device_source(device: str | None) -> str:
+    """How the user chose the device, for messages: ``--device``, or the train block."""
+    return "--device" if device is not None else "train block device"
+
+
 #: The search options: (flags, click keyword arguments).
 _SEARCH_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
     (
@@ -85,6 +120,14 @@ _SEARCH_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
         {"metavar": "URL", "help": "Shared study storage URL (an Optuna journal file or database)."},
     ),
     (("--study",), {"metavar": "NAME", "help": "Study name inside --storage."}),
+    (
+        ("--share-gpus",),
+        {
+            "is_flag": True,
+            "help": "Let several workers share a GPU (more --parallel workers than GPUs, or one cuda:N for all); "
+            "without it each worker needs a GPU of its own.",
+        },
+    ),
     (("--resume",), {"is_flag": True, "help": "Continue the search in hpo_results.json to its budget."}),
     (("--force",), {"is_flag": True, "help": "Start a new search even if hpo_results.json exists."}),
     (
@@ -235,7 +278,13 @@ def installed_datasets_phrase() -> str:
 
 
 def hpo_settings(
-    values: dict[str, Any], *, data_spec: str | None, epochs: int | None, seed: int | None, out_dir: Path
+    values: dict[str, Any],
+    *,
+    data_spec: str | None,
+    epochs: int | None,
+    seed: int | None,
+    out_dir: Path,
+    device_source: str = "train block device",
 ) -> HpoOptions | None:
     """The search options from a command's parsed ``values``; None without ``--hpo``.
 
@@ -275,6 +324,8 @@ def hpo_settings(
         data=data_spec,
         epochs=epochs,
         out_dir=out_dir,
+        device_source=device_source,
+        share_gpus=bool(values.get("share_gpus")),
     )
 
 

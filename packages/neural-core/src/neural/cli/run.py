@@ -19,10 +19,13 @@ from neural.cli import output
 from neural.cli.hpo_options import (
     backend_and_out_options,
     backend_for_resume,
+    device_option,
+    device_source,
     hpo_options,
     hpo_settings,
     nominal_model,
     training_options,
+    with_device_flag,
 )
 from neural.cli.paths import require_source_file, require_writable_folder
 from neural.errors import NeuralError
@@ -32,6 +35,7 @@ from neural.errors import NeuralError
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @backend_and_out_options("Backend to train with (pytorch/torch, tensorflow, ...).")
 @training_options()
+@device_option
 @hpo_options
 def run_command(
     file: Path,
@@ -41,9 +45,11 @@ def run_command(
     epochs: int | None,
     seed: int | None,
     threads: int | None,
+    device: str | None,
     **search: Any,
 ) -> None:
     """Train FILE's model and save it (with --hpo: search first, then train the best point)."""
+    from neural.devices import device_for_backend
     from neural.model_memory import require_memory
     from neural.plugins.manager import get_backend
     from neural.plugins.validation import require_installed_names
@@ -51,13 +57,20 @@ def run_command(
     from neural.search.runner import with_epochs
     from neural.training import INTERRUPTED_TRAINING, print_written, train_and_save
 
-    settings = hpo_settings(search, data_spec=data_spec, epochs=epochs, seed=seed, out_dir=out_dir)
+    settings = hpo_settings(
+        search, data_spec=data_spec, epochs=epochs, seed=seed, out_dir=out_dir, device_source=device_source(device)
+    )
     require_source_file(file)
     require_writable_folder(out_dir, "--out")
-    program = load_program(file)
+    program = with_device_flag(load_program(file), device)
     require_installed_names(program)
     require_memory(program, program.nominal_model())
     backend = get_backend(backend_for_resume(backend_name, settings))
+    # Checked once, before any data loads or trial starts: a GPU that is not there is one error.
+    # (Trials on a cluster run elsewhere: this machine is checked when it trains the best point.)
+    device_choice = None
+    if settings is None or settings.executor == "local":
+        device_choice = device_for_backend(program.nominal_model().train.device, backend, source=device_source(device))
     console = output.stdout()
     searched: list[Path] = []
     point: dict[str, Any] = {}
@@ -105,6 +118,7 @@ def run_command(
             hyperparameters=point,
             point=point_used,
             list_written=False,
+            device=device_choice or device_for_backend(model.train.device, backend, source=device_source(device)),
         )
     except (NeuralError, KeyboardInterrupt) as error:
         if not searched:

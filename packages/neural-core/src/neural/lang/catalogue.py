@@ -314,6 +314,11 @@ TRAIN_BLOCK = CallSpec(
             "(default: nominal for a Bayesian search)",
             choices=("nominal", "random"),
         ),
+        _train(
+            "device",
+            "device",
+            '"auto" (a GPU when the framework sees one, else the CPU), "cpu", "cuda" or "cuda:N"; --device overrides it',
+        ),
     ),
     doc="The train { ... } block; keyword entries only.",
 )

@@ -47,6 +47,7 @@ ACTIVATIONS: tuple[str, ...] = (
 #: The parameter kinds :meth:`ParamSpec.validate` understands.
 KINDS: tuple[str, ...] = (
     "int", "float", "number", "str", "bool", "activation", "int_tuple", "optional_int_tuple", "any",
+    "device",
 )  # fmt: skip
 
 
@@ -151,7 +152,8 @@ class ParamSpec:
     value replaces a None here (pooling ``strides`` → ``pool_size``).
     ``accepts_schedule`` lets a :class:`~neural.model.ScheduleConfig` through
     (an optimizer's ``learning_rate``). ``identifier`` makes a ``str`` accept
-    only name-like text (``search_method``).
+    only name-like text (``search_method``). ``device`` takes a device name
+    (``auto``, ``cpu``, ``cuda``, ``cuda:N``; :mod:`neural.devices`).
     """
 
     name: str
@@ -319,6 +321,16 @@ def _validate_any(spec: ParamSpec, value: Any) -> Any:
     return value
 
 
+def _validate_device(spec: ParamSpec, value: Any) -> str:
+    """A device name (``auto``, ``cpu``, ``cuda``, ``cuda:N``), normalized by :func:`neural.devices.normalize_device`."""
+    from neural.devices import DeviceSpecError, normalize_device
+
+    try:
+        return normalize_device(value)
+    except DeviceSpecError as error:
+        raise spec.error(f"{spec.name} {error.message}", error.hint) from None
+
+
 _VALIDATORS: dict[str, Callable[[ParamSpec, Any], Any]] = {
     "int": _validate_int,
     "float": _validate_float,
@@ -329,6 +341,7 @@ _VALIDATORS: dict[str, Callable[[ParamSpec, Any], Any]] = {
     "int_tuple": _validate_int_tuple,
     "optional_int_tuple": _validate_int_tuple,
     "any": _validate_any,
+    "device": _validate_device,
 }
 
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from neural.errors import NeuralError
 from neural.search.base import Searcher
 from neural.search.defaults import AUTO, auto_workers
-from neural.search.executor import ExecutorPlugin, ExecutorSettings
+from neural.search.executor import LOCAL, ExecutorPlugin, ExecutorSettings
 from neural.search.live_report import LiveReport
 from neural.search.results import RESULTS_FILENAME, StudyRecord, source_sha256
 from neural.search.resume import check_resumed_backend, previous_results, restore_trials
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from neural.backends.base import Backend, TrainData
+    from neural.devices import DeviceChoice
     from neural.model import ConcreteModel
     from neural.program import Program
     from neural.space.space import SearchSpace
@@ -73,15 +74,22 @@ class HpoOptions:
     cpus_per_trial: int | None = None
     gpus_per_trial: float | None = None
     retries: int = 0
+    #: how the device was chosen, for messages (``--device``, or the train block)
+    device_source: str = "train block device"
+    #: ``--share-gpus``: more local workers than GPUs (or one cuda:N for all) is allowed
+    share_gpus: bool = False
 
-    def executor_settings(self) -> ExecutorSettings:
-        """The options the executor plugin gets (``--parallel``, ``--address``, the per-trial resources)."""
+    def executor_settings(self, device: DeviceChoice | None = None) -> ExecutorSettings:
+        """The options the executor plugin gets (``--parallel``, ``--address``, the per-trial resources,
+        the device chosen for the search and ``--share-gpus``)."""
         return ExecutorSettings(
             parallel=self.parallel,
             address=self.address,
             cpus_per_trial=self.cpus_per_trial,
             gpus_per_trial=self.gpus_per_trial,
             retries=self.retries,
+            device=device,
+            share_gpus=self.share_gpus,
         )
 
 
@@ -145,7 +153,8 @@ def run_search(program: Program, *, backend: Backend, options: HpoOptions, conso
             highlight=False,
             soft_wrap=True,
         )
-    executors = _executor_plugin(options, console)
+    device = search_device(program, backend, options)
+    executors = _executor_plugin(options, console, device)
     try:
         return _search(program, backend, options, console, plan, previous, results_path, live_report, executors)
     finally:
@@ -177,7 +186,8 @@ def _search(
         highlight=False,
         soft_wrap=True,
     )
-    for line in [*executors.header_lines(), *plan.header_lines]:
+    device = executors.settings.device
+    for line in [device.header() if device else None, *executors.header_lines(), *plan.header_lines]:
         if line:
             console.print(line, highlight=False, soft_wrap=True)
     data = prepare_search_data(program, plan, console)
@@ -305,14 +315,29 @@ def resolve_workers(parallel: int | str, n_trials: int) -> int:
     return max(1, min(int(parallel), n_trials))
 
 
-def _executor_plugin(options: HpoOptions, console: Console) -> ExecutorPlugin:
+def search_device(program: Program, backend: Backend, options: HpoOptions) -> DeviceChoice:
+    """The device the search's trials train on, decided once before anything starts.
+
+    With core's local executor a GPU that is not visible here is one error now,
+    not a failed trial each; trials on a cluster run elsewhere, so there the
+    device is checked where each one runs (and its record says what it used).
+    """
+    from neural.devices import device_for_backend, unchecked_device
+
+    requested = program.nominal_model().train.device
+    if options.executor != LOCAL:
+        return unchecked_device(requested, source=options.device_source)
+    return device_for_backend(requested, backend, source=options.device_source)
+
+
+def _executor_plugin(options: HpoOptions, console: Console, device: DeviceChoice | None = None) -> ExecutorPlugin:
     """The executor plugin ``--executor`` names (core's ``local`` by default), built from the options.
 
     An unknown name is a NeuralError with "did you mean" and the package to install.
     """
     from neural.plugins import manager
 
-    return manager.executor_class(options.executor)(options.executor_settings(), console)
+    return manager.executor_class(options.executor)(options.executor_settings(device), console)
 
 
 # ----------------------------------------------------------------------------- results file header

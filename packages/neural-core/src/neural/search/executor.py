@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from neural.backends.base import Backend, TrainData
+    from neural.devices import DeviceChoice
     from neural.model import ConcreteModel
     from neural.search.trial import TrialReport, TrialTask
 
@@ -93,6 +94,9 @@ class ExecutorSettings:
     each trial (None: the executor's default; the framework gets
     ``cpus_per_trial`` threads); ``retries``: how many times a trial whose
     worker or node died is run again before it is recorded failed.
+    ``device``: the device the trials train on, decided before the search
+    (:class:`~neural.devices.DeviceChoice`; None when the caller decided none);
+    ``share_gpus``: ``--share-gpus``, several local workers may share a GPU.
     """
 
     parallel: int | str = "auto"
@@ -100,6 +104,8 @@ class ExecutorSettings:
     cpus_per_trial: int | None = None
     gpus_per_trial: float | None = None
     retries: int = 0
+    device: DeviceChoice | None = None
+    share_gpus: bool = False
 
 
 class ExecutorPlugin:

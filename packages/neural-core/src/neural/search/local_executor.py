@@ -5,7 +5,10 @@ like any plugin. ``--parallel 1`` runs each trial inside the search process
 (:class:`~neural.search.workers.InProcessExecutor`), unless the backend
 recycles its workers (Keras); otherwise :class:`~neural.search.workers.WorkerPool`
 keeps that many worker processes, the cores split between them
-(``--cpus-per-trial C`` gives each C framework threads instead).
+(``--cpus-per-trial C`` gives each C framework threads instead). On GPUs
+(the search's device is ``auto`` or ``cuda`` and GPUs are visible) each
+worker gets one of its own through ``CUDA_VISIBLE_DEVICES``
+(:func:`neural.devices.worker_gpus`; ``--parallel auto`` is one per GPU).
 """
 
 from __future__ import annotations
@@ -45,11 +48,20 @@ class LocalExecutors(ExecutorPlugin):
                 "(pip install neural-executor-ray) or leave them out"
             )
         self.workers = 1
+        self.gpus: list[str] | None = None
+        self._gpus_line: str | None = None
 
     def open(self, n_trials: int) -> int:
+        from neural.devices import worker_gpus
+        from neural.search.defaults import AUTO
         from neural.search.driver import resolve_workers
 
         self.workers = resolve_workers(self.settings.parallel, n_trials)
+        device, share = self.settings.device, self.settings.share_gpus
+        if device is not None:
+            if self.settings.parallel == AUTO and device.uses_gpu and device.gpus and not share:
+                self.workers = min(self.workers, len(device.gpus))  # auto on GPUs: one worker per GPU
+            self.gpus, self._gpus_line = worker_gpus(device, self.workers, share=share)
         return self.workers
 
     def start(self, backend: Backend, data: TrainData, model: ConcreteModel) -> Executor:
@@ -65,13 +77,15 @@ class LocalExecutors(ExecutorPlugin):
             f"workers: starting {self.workers} worker process(es); each imports {backend.name} before its first epoch",
             highlight=False,
         )
-        return WorkerPool(backend, data, self.workers, threads=threads, trials_per_worker=recycle_after)
+        return WorkerPool(
+            backend, data, self.workers, threads=threads, trials_per_worker=recycle_after, gpus=self.gpus
+        )
 
     def header_lines(self) -> list[str]:
         from neural.search.defaults import workers_line
 
-        line = workers_line(self.workers, self.settings.parallel)
-        return [line] if line else []
+        lines = [self._gpus_line, workers_line(self.workers, self.settings.parallel)]
+        return [line for line in lines if line]
 
     def trial_threads(self) -> int | None:
         if self.settings.cpus_per_trial is not None:

@@ -17,7 +17,10 @@ once (:func:`watch_parent`). A backend with ``trials_per_worker`` (Keras) gets a
 pool even for ``--parallel 1``, and each worker is replaced after that many
 trials, so a long search's memory stays flat. Threads are split between workers:
 ``OMP_NUM_THREADS`` is set before the worker starts (so before it imports the
-framework) and the backend is told the same number.
+framework) and the backend is told the same number. GPUs likewise: given a
+list of GPU ids, worker ``i`` starts with ``CUDA_VISIBLE_DEVICES`` set to the
+``i``-th (in turn when there are more workers than ids), so it sees that one
+GPU alone, as ``cuda:0``; a replacement worker gets its predecessor's.
 """
 
 from __future__ import annotations
@@ -28,12 +31,13 @@ import pickle
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Any
 
+from neural.devices import CUDA_VISIBLE_DEVICES
 from neural.errors import NeuralError
 from neural.search.executor import TrialEvents
 from neural.search.trial import TrialTask, execute_trial, failed_report
@@ -166,10 +170,14 @@ class _Worker:
 
 
 @contextmanager
-def _thread_environment(threads: int) -> Iterator[None]:
-    """Set the thread-count variables for a child about to be started, then restore them."""
-    saved = {name: os.environ.get(name) for name in _THREAD_VARIABLES}
-    os.environ.update({name: str(threads) for name in _THREAD_VARIABLES})
+def _thread_environment(threads: int, gpu: str | None = None) -> Iterator[None]:
+    """Set the thread-count variables (and ``CUDA_VISIBLE_DEVICES`` to ``gpu``, when given) for a
+    child about to be started, then restore them."""
+    values = {name: str(threads) for name in _THREAD_VARIABLES}
+    if gpu is not None:
+        values[CUDA_VISIBLE_DEVICES] = gpu
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
     try:
         yield
     finally:
@@ -214,7 +222,10 @@ class WorkerPool:
         size: int,
         threads: int | None = None,
         trials_per_worker: int | None = None,
+        gpus: Sequence[str] | None = None,
     ) -> None:
+        """Start ``size`` workers; ``gpus``: the GPU ids to hand out, one per worker (None: the
+        workers inherit this process's ``CUDA_VISIBLE_DEVICES``)."""
         import multiprocessing
 
         self.backend = backend
@@ -222,10 +233,15 @@ class WorkerPool:
         self.size = max(1, size)
         self.threads = threads if threads is not None else threads_per_worker(self.size)
         self.trials_per_worker = trials_per_worker
+        self.gpus: tuple[str, ...] = tuple(gpus or ())
         self._context = multiprocessing.get_context("spawn")
-        self._workers: list[_Worker] = [self._start_worker() for _ in range(self.size)]
+        self._workers: list[_Worker] = [self._start_worker(index) for index in range(self.size)]
 
-    def _start_worker(self) -> _Worker:
+    def gpu_of(self, index: int) -> str | None:
+        """The GPU id worker ``index`` is given (None when the pool hands out none)."""
+        return self.gpus[index % len(self.gpus)] if self.gpus else None
+
+    def _start_worker(self, index: int) -> _Worker:
         parent_end, child_end = self._context.Pipe(duplex=True)
         process = self._context.Process(
             target=worker_main,
@@ -234,7 +250,7 @@ class WorkerPool:
             daemon=True,
         )
         try:
-            with _thread_environment(self.threads), _sigint_ignored():
+            with _thread_environment(self.threads, self.gpu_of(index)), _sigint_ignored():
                 process.start()
         except (pickle.PicklingError, TypeError, AttributeError) as error:
             raise NeuralError(
@@ -313,7 +329,7 @@ class WorkerPool:
         if old.process.is_alive():
             old.process.kill()
         old.process.join(timeout=1.0)
-        self._workers[index] = self._start_worker()
+        self._workers[index] = self._start_worker(index)
         return self._workers[index]
 
     def shutdown(self, *, kill: bool = False) -> None:
