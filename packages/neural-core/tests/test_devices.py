@@ -189,3 +189,28 @@ def test_a_command_line_device_overrides_the_train_block() -> None:
     program = compile_source(DEVICE_MODEL.replace("DEVICE", '"cpu"'), "d.neural")
     assert program.with_train_setting("device", "cuda:0").concrete_model().train.device == "cuda:0"
     assert program.concrete_model().train.device == "cpu"
+
+
+def test_the_local_executor_hands_each_worker_a_gpu_and_says_so() -> None:
+    """Core's local executor with two GPUs visible: --parallel 2 gives one each, auto one per GPU,
+    --parallel 3 is refused unless --share-gpus (no workers are started here: open() decides)."""
+    import io
+
+    from rich.console import Console
+
+    from neural.search.executor import ExecutorSettings
+    from neural.search.local_executor import LocalExecutors
+
+    console = Console(file=io.StringIO())
+    two = choose_device("auto", framework="PyTorch", gpus=["0", "1"])
+    executor = LocalExecutors(ExecutorSettings(parallel=2, device=two), console)
+    assert executor.open(8) == 2 and executor.gpus == ["0", "1"]
+    assert executor.header_lines()[0].startswith("gpus: one per worker through CUDA_VISIBLE_DEVICES")
+    auto = LocalExecutors(ExecutorSettings(parallel="auto", device=two), console)
+    assert auto.open(8) == 2
+    with pytest.raises(NeuralError, match="--parallel 3 with 2 GPUs"):
+        LocalExecutors(ExecutorSettings(parallel=3, device=two), console).open(8)
+    shared = LocalExecutors(ExecutorSettings(parallel=3, device=two, share_gpus=True), console)
+    assert shared.open(8) == 3 and shared.gpus == ["0", "1", "0"]
+    cpu = LocalExecutors(ExecutorSettings(parallel=2, device=choose_device("cpu", framework="PyTorch")), console)
+    assert cpu.open(8) == 2 and cpu.gpus is None
