@@ -210,7 +210,7 @@ def unchecked_device(requested: str, *, source: str = "--device") -> DeviceChoic
     """The device as asked, unchecked: for trials that run on other machines (a cluster
     executor), where each trial's framework resolves ``auto`` and refuses a GPU it lacks."""
     if requested == AUTO:
-        return DeviceChoice(requested, AUTO, "auto: resolved where each trial runs")
+        return DeviceChoice(requested, AUTO, "resolved where each trial runs")
     return DeviceChoice(requested, requested, f"{source} {requested}; checked where each trial runs")
 
 
