@@ -91,6 +91,34 @@ def test_prune_verdicts_reach_the_trials_on_ray(connected: None, tmp_path: Path)
         assert report.gpus in (["0"], ["1"])
 
 
+class RecycledEveryTwoTrials(TorchBackend):
+    trials_per_worker = 2
+
+
+def test_a_backend_with_trials_per_worker_gets_a_fresh_actor_after_that_many(
+    connected: None, tmp_path: Path
+) -> None:
+    from neural_executor_ray.executor import RayExecutor
+
+    path = tmp_path / "prune.neural"
+    path.write_text(MODEL)
+    model = load_program(path).concrete_model()
+    data = prepare_model_data(model, None, seed=0)
+    executor = RayExecutor(RecycledEveryTwoTrials(), data, slots=1, cpus=1, gpus=0, threads=1)
+    events = PruneOddTrials()
+    pids = []
+    try:
+        for number in range(3):
+            pids.append(executor.worker_pids()[0])
+            executor.submit(TrialTask(number=number * 2, model=model, seed=number))
+            while executor.free_slots() == 0:
+                executor.poll(events, 0.25)
+    finally:
+        executor.shutdown()
+    assert [events.reports[n].state for n in (0, 2, 4)] == ["complete"] * 3
+    assert pids[0] == pids[1] != pids[2]
+
+
 class MissingOnTheNodes(TorchBackend):
     """A backend that unpickles, on a Ray worker, by importing a package no node has."""
 

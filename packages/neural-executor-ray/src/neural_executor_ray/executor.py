@@ -10,7 +10,8 @@ with the runner's verdict, and reports every finished trial. A trial whose
 actor or node died is failed with the reason, or run again on a fresh actor
 when ``retries`` allows (an actor that cannot even start stops the search with
 the cause: every other would fail alike); a rerun's epochs that the searcher already saw are
-answered "go on" without asking it twice.
+answered "go on" without asking it twice. A backend with ``trials_per_worker``
+(Keras) gets a fresh actor after that many trials, as local workers do.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class _Slot:
     actor: Any
     task: TrialTask | None = None
     ref: Any = None
+    trials_done: int = 0
 
 
 class RayExecutor:
@@ -150,6 +152,12 @@ class RayExecutor:
             events.on_done(failed_report(task.number, f"ray: {_first_line(error)}", str(error)))
             return
         self._forget(task.number)
+        slot.trials_done += 1
+        recycle_after = self._backend.trials_per_worker
+        if recycle_after is not None and slot.trials_done >= recycle_after:
+            # As local workers are (Keras): a fresh actor after that many trials keeps memory flat.
+            ray.kill(slot.actor, no_restart=True)
+            slot.actor, slot.trials_done = self._new_actor(), 0
         events.on_done(report)
 
     def _forget(self, number: int) -> None:
