@@ -48,7 +48,10 @@ def timeline_info(study: Study) -> dict[str, Any]:
             continue
         end = _parse(trial.finished)
         if trial.duration is not None:
-            end = start + timedelta(seconds=trial.duration)
+            # The duration is exact, the stamps are cut to the millisecond (older files: the second):
+            # the earlier of the two never runs past the next trial's cut start on the same worker.
+            by_duration = start + timedelta(seconds=trial.duration)
+            end = by_duration if end is None else min(end, by_duration)
         if end is None:
             end = updated if trial.state == "running" and updated is not None else start
         spans.append((start, max(end, start), trial))
