@@ -59,7 +59,7 @@ CONTESTANTS = ("neural", "optuna-loop", "keras-tuner")
 #: Chance accuracy on 10 classes, with a margin: a trial never above it diverged.
 CHANCE_CEILING = 0.2
 #: How often the harness looks at ours' results file while it runs.
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.1
 #: ``--smoke-epochs``: fewer epochs a trial, to try the harness itself (not a benchmark).
 EPOCHS_OVERRIDE: int | None = None
 
@@ -218,7 +218,9 @@ def run_neural(budget: float, seed: int, folder: Path, limit: float) -> dict[str
     header_lines = [
         line.rstrip()
         for line in (folder / "neural.log").read_text(encoding="utf-8").splitlines()
-        if line.startswith(("search:", "budget:", "pruning:", "divergence", "sampler:", "workers:"))
+        if line.startswith(
+            ("search:", "device:", "budget:", "pruning:", "divergence", "first trial:", "sampler:", "workers:")
+        )
     ]
     return {
         "objective": f"{results['objective']['metric']} ({results['objective']['direction']})",
