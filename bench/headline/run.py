@@ -215,13 +215,16 @@ def run_neural(budget: float, seed: int, folder: Path, limit: float) -> dict[str
     metrics_files = list(out.glob("*.metrics.json"))
     final = json.loads(metrics_files[0].read_text(encoding="utf-8")) if metrics_files else {}
     handed_back = (final.get("final") or {}).get("val_accuracy")
-    header_lines = [
-        line.rstrip()
-        for line in (folder / "neural.log").read_text(encoding="utf-8").splitlines()
-        if line.startswith(
-            ("search:", "device:", "budget:", "pruning:", "divergence", "first trial:", "sampler:", "workers:")
+    # dict.fromkeys: the final training prints its own "device:" line, the same as the search's
+    header_lines = list(
+        dict.fromkeys(
+            line.rstrip()
+            for line in (folder / "neural.log").read_text(encoding="utf-8").splitlines()
+            if line.startswith(
+                ("search:", "device:", "budget:", "pruning:", "divergence", "first trial:", "sampler:", "workers:")
+            )
         )
-    ]
+    )
     return {
         "objective": f"{results['objective']['metric']} ({results['objective']['direction']})",
         "epochs": sorted(epochs),

@@ -170,7 +170,7 @@ class _Worker:
 
 
 @contextmanager
-def _thread_environment(threads: int, gpu: str | None = None) -> Iterator[None]:
+def _child_environment(threads: int, gpu: str | None = None) -> Iterator[None]:
     """Set the thread-count variables (and ``CUDA_VISIBLE_DEVICES`` to ``gpu``, when given) for a
     child about to be started, then restore them."""
     values = {name: str(threads) for name in _THREAD_VARIABLES}
@@ -250,7 +250,7 @@ class WorkerPool:
             daemon=True,
         )
         try:
-            with _thread_environment(self.threads, self.gpu_of(index)), _sigint_ignored():
+            with _child_environment(self.threads, self.gpu_of(index)), _sigint_ignored():
                 process.start()
         except (pickle.PicklingError, TypeError, AttributeError) as error:
             raise NeuralError(
